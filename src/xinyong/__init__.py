@@ -1,0 +1,1 @@
+"""xinyong (信用) — a public credit information platform."""

@@ -1,0 +1,12 @@
+"""The Ninja API: one NinjaAPI, assembled from each app's router."""
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="xinyong API",
+    version="1",
+    description="Public credit information platform (公共信用信息平台) API.",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    urls_namespace="api",
+)

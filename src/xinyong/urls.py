@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from xinyong.api.urls import api
+
+admin.site.site_header = admin.site.site_title = "信用青岛 · 管理后台"
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("xinyong.portal.urls")),
+]

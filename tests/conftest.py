@@ -1,0 +1,1 @@
+"""Shared test setup. App-specific fixtures live in tests/<app>/conftest.py."""
