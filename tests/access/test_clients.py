@@ -120,7 +120,7 @@ def test_admin_add_shows_the_token_once(admin_client, department):
     assert admin_client.get(reverse("admin:access_apiclient_add")).status_code == 200
     response = admin_client.post(reverse("admin:access_apiclient_add"), {
         "name": "信用核查系统", "department": department.pk,
-        "scopes": ["checks:write", "checks:read"]}, follow=True)
+        "scopes": ["checks:write", "checks:read"]}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     shown = [str(m) for m in get_messages(response.wsgi_request)] or \
         [str(m) for m in response.context["messages"]]

@@ -2,6 +2,8 @@
 
 from ninja import NinjaAPI
 
+from xinyong.subjects.api import router as subjects_router
+
 api = NinjaAPI(
     title="xinyong API",
     version="1",
@@ -10,3 +12,4 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     urls_namespace="api",
 )
+api.add_router("/v1/subjects/", subjects_router)

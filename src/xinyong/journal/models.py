@@ -35,3 +35,6 @@ class Head(models.Model):
 
     class Meta:
         verbose_name = _("journal head")
+
+    def __str__(self):
+        return f"head at #{self.seq}"

@@ -1,0 +1,70 @@
+"""Building the synthetic city and its demo logins."""
+
+import itertools
+import json
+import secrets
+from collections.abc import Callable
+
+from django.conf import settings
+
+from xinyong.access.services import create_staff_user
+from xinyong.catalog.models import CatalogVersion
+from xinyong.catalog.services import load_catalog
+from xinyong.subjects.bulk import bulk_register
+from xinyong.subjects.models import Subject
+
+from .generator import City, Size
+
+ACTOR = "system:demo"
+BATCH = 10_000
+
+# username, role, department code (see catalog/qingdao/departments.yaml)
+DEMO_USERS = [
+    ("admin", "credit_centre_admin", None),
+    ("officer", "department_data_officer", "scjgj"),
+    ("checker", "department_checker", "zjj"),
+    ("auditor", "auditor", None),
+]
+
+
+class AlreadyBuilt(Exception):
+    pass
+
+
+def build_city(size: Size, *, seed: int, progress: Callable[[int], None] = lambda n: None) -> int:
+    """Load the catalog if needed and stream the city's subjects in atomic batches."""
+    if Subject.objects.exists():
+        raise AlreadyBuilt(f"the database already holds {Subject.objects.count()} subjects; "
+                           "build the demo into a fresh database")
+    if not CatalogVersion.objects.exists():
+        load_catalog(actor=ACTOR)
+    total = 0
+    subjects = City(seed).subjects(size)
+    while batch := list(itertools.islice(subjects, BATCH)):
+        total += bulk_register(batch, actor=ACTOR, reason=f"synthetic city, seed {seed}")
+        progress(len(batch))
+    return total
+
+
+def logins_path():
+    return settings.VAR_DIR / "demo-logins.json"
+
+
+def create_demo_logins() -> list[dict]:
+    """Demo accounts with random passwords, kept in var/ so `make demo` can print them."""
+    logins = []
+    for username, role, department in DEMO_USERS:
+        password = secrets.token_urlsafe(9)
+        create_staff_user(username=username, password=password, role=role,
+                          department_code=department, actor=ACTOR)
+        logins.append({"username": username, "password": password, "role": role,
+                       "department": department})
+    path = logins_path()
+    path.write_text(json.dumps(logins, ensure_ascii=False, indent=2))
+    path.chmod(0o600)
+    return logins
+
+
+def read_logins() -> list[dict]:
+    path = logins_path()
+    return json.loads(path.read_text()) if path.exists() else []
