@@ -9,6 +9,7 @@ def main(argv: list[str] | None = None) -> int:
     argv[0] = "xinyong"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyong.settings")
     from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError
 
     try:
         from django.core.management import execute_from_command_line
@@ -17,6 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     except ImproperlyConfigured as exc:
         print(f"xinyong: configuration error: {exc}", file=sys.stderr)
         return 2
+    except DatabaseError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"xinyong: database error: {first_line}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("xinyong: interrupted", file=sys.stderr)
         return 130
