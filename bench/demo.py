@@ -56,6 +56,10 @@ def main():
     parser.add_argument("--size", default="medium", choices=["small", "medium", "city"])
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyong.settings")
+    import django
+
+    django.setup()
     from xinyong.demo.generator import SIZES
 
     size = SIZES[args.size]

@@ -5,6 +5,7 @@ construction (an index mapped through a modular bijection onto the identifier sp
 generating 7.77 M people needs no memory to remember which numbers were used.
 """
 
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ STREETS = ["香港中路", "东海西路", "山东路", "延安三路", "辽宁�
            "株洲路", "黑龙江中路", "正阳路", "烟台路", "胶州湾路", "深圳路", "银川西路",
            "九水东路", "重庆中路", "四流南路", "江山中路", "青威路"]
 SURNAMES = list(PersonNames.last_names)
-SURNAME_WEIGHTS = list(PersonNames.last_names.values())
+SURNAME_CUM_WEIGHTS = list(itertools.accumulate(PersonNames.last_names.values()))
 GIVEN_CHARS = sorted({ch for name in PersonNames.first_names for ch in name})
 BRAND_CHARS = sorted({ch for word in CompanyNames.company_prefixes for ch in word
                       if "\u4e00" <= ch <= "\u9fff"})
@@ -114,12 +115,12 @@ class City:
         self.rng = random.Random(seed)
         self.salt = seed * 7919
         self.district_codes = list(DISTRICTS)
-        self.district_weights = [w for _, w in DISTRICTS.values()]
+        self.district_cum_weights = list(itertools.accumulate(w for _, w in DISTRICTS.values()))
 
     # ---- names -------------------------------------------------------------------------
     def person_name(self) -> str:
         rng = self.rng
-        surname = rng.choices(SURNAMES, SURNAME_WEIGHTS)[0]
+        surname = rng.choices(SURNAMES, cum_weights=SURNAME_CUM_WEIGHTS)[0]
         given = "".join(rng.choice(GIVEN_CHARS) for _ in range(rng.choice((1, 2, 2))))
         return surname + given
 
@@ -154,10 +155,10 @@ class City:
     def organisations(self, count: int, types, start_index: int) -> Iterator[BulkSubject]:
         rng = self.rng
         kinds = [t[:3] for t in types]
-        weights = [t[3] for t in types]
+        cum_weights = list(itertools.accumulate(t[3] for t in types))
         for index in range(start_index, start_index + count):
-            authority, category, subject_type = rng.choices(kinds, weights)[0]
-            district = rng.choices(self.district_codes, self.district_weights)[0]
+            authority, category, subject_type = rng.choices(kinds, cum_weights=cum_weights)[0]
+            district = rng.choices(self.district_codes, cum_weights=self.district_cum_weights)[0]
             # Registered by the district's authority, or the city's for a fifth of them.
             division = "370200" if rng.random() < 0.2 else district
             established = date(1985, 1, 1) + timedelta(days=rng.randrange(15_000))
@@ -167,7 +168,7 @@ class City:
                 body = f"{_permute(index, OLD_BODY_SPACE, self.salt):08d}"
             code = make_uscc(authority, category, division, body)
             base = "enterprise" if authority == "9" else "non_enterprise"
-            status = rng.choices(("active", "cancelled", "revoked"), (90, 8, 2))[0]
+            status = rng.choices(("active", "cancelled", "revoked"), cum_weights=(90, 98, 100))[0]
             authority_name = f"青岛市{'' if division == '370200' else DISTRICTS[district][0]}" \
                              f"{AUTHORITY_NAMES[authority]}"
             capital = (Decimal(rng.randint(1, 50_000)) if subject_type == "企业" else None)

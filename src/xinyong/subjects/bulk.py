@@ -43,7 +43,7 @@ def bulk_register(batch: list[BulkSubject], *, actor: str, reason: str) -> int:
     if not batch:
         return 0
     _check(batch)
-    now = datetime.now(UTC)
+    now = _stamp(datetime.now(UTC))
     with transaction.atomic():
         first_id = _reserve_ids(len(batch))
         subjects, orgs, legacy = [], [], []
@@ -104,13 +104,23 @@ def _insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
-                [tuple(_sqlite_value(v) for v in row) for row in rows],
+                [tuple(_sqlite_value(v) for v in row) for row in rows] if table in TYPED_TABLES
+                else rows,
             )
 
 
+# Tables whose rows carry dates and decimals, which SQLite stores as Django's text forms.
+TYPED_TABLES = {"subjects_organisation"}
+
+
+def _stamp(moment: datetime):
+    """A timestamp as the backend stores it (SQLite: Django's naive UTC text)."""
+    if connection.vendor == "postgresql":
+        return moment
+    return moment.replace(tzinfo=None).isoformat(" ")
+
+
 def _sqlite_value(value):
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
     if value is not None and not isinstance(value, (int, float, str)):
         return str(value)
     return value
