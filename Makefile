@@ -16,8 +16,8 @@ $(BIN)/xinyong: pyproject.toml
 ## Build the small synthetic Qingdao on SQLite (once) and serve http://127.0.0.1:8000
 demo: $(BIN)/xinyong
 	$(BIN)/xinyong migrate --noinput --verbosity 0
-	@test -f var/demo-logins.json || $(BIN)/xinyong demo build --size $(SIZE)
-	$(BIN)/xinyong demo logins
+	@if test -f var/demo-logins.json; then $(BIN)/xinyong demo logins; \
+	 else $(BIN)/xinyong demo build --size $(SIZE); fi
 	$(BIN)/xinyong serve
 
 ## The whole suite: lint, migrations complete, tests on SQLite and on a throwaway PostgreSQL

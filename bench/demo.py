@@ -12,6 +12,7 @@ import argparse
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,12 +43,14 @@ def build(size: str, postgres: bool) -> dict:
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     database = Path(var) / "xinyong.sqlite3"
+    sqlite_bytes = database.stat().st_size if database.exists() else None
+    shutil.rmtree(var)
     return {
         "size": size,
         "database": "postgresql" if postgres else "sqlite",
         "seconds": round(seconds, 1),
         "peak_mib": round(max(peak_kib, before) / 1024),
-        "sqlite_mib": round(database.stat().st_size / 2**20) if database.exists() else None,
+        "sqlite_mib": round(sqlite_bytes / 2**20) if sqlite_bytes else None,
     }
 
 
