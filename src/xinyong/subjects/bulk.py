@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from django.db import connection, transaction
 
+from xinyong.core.bulkdb import insert_rows, reserve_ids, storage_value
 from xinyong.core.identifiers import subject_kind, validate_resident_id_array, validate_uscc_array
 from xinyong.core.text import normalize_name
 from xinyong.journal.services import log_bulk_create
@@ -43,9 +44,9 @@ def bulk_register(batch: list[BulkSubject], *, actor: str, reason: str) -> int:
     if not batch:
         return 0
     _check(batch)
-    now = _stamp(datetime.now(UTC))
+    now = storage_value(datetime.now(UTC), postgresql=connection.vendor == "postgresql")
     with transaction.atomic():
-        first_id = _reserve_ids(len(batch))
+        first_id = reserve_ids("subjects_subject", len(batch))
         subjects, orgs, legacy = [], [], []
         for offset, item in enumerate(batch):
             sid = first_id + offset
@@ -54,9 +55,10 @@ def bulk_register(batch: list[BulkSubject], *, actor: str, reason: str) -> int:
             if item.organisation is not None:
                 orgs.append((sid, *item.organisation))
                 legacy.append((sid, Scheme.ORG_CODE.value, item.code[8:17]))
-        _insert("subjects_subject", SUBJECT_COLUMNS, subjects)
-        _insert("subjects_organisation", ORGANISATION_COLUMNS, orgs)
-        _insert("subjects_legacyidentifier", LEGACY_COLUMNS, legacy)
+        insert_rows("subjects_subject", SUBJECT_COLUMNS, subjects)
+        insert_rows("subjects_organisation", ORGANISATION_COLUMNS, orgs,
+                    convert=("established", "registered_capital"))
+        insert_rows("subjects_legacyidentifier", LEGACY_COLUMNS, legacy)
         log_bulk_create(actor=actor, object_type="subject", count=len(batch), first_id=first_id,
                         last_id=first_id + len(batch) - 1,
                         content_sha256=_digest(subjects, orgs), reason=reason)
@@ -74,56 +76,6 @@ def _check(batch: list[BulkSubject]) -> None:
             bad.append(b.code)
     if bad:
         raise SubjectError(f"{len(bad)} invalid rows in batch, first: {bad[0]}")
-
-
-def _reserve_ids(count: int) -> int:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Advance the sequence by `count` in one statement; the block is ours alone.
-            cursor.execute("SELECT pg_get_serial_sequence('subjects_subject', 'id')")
-            sequence = cursor.fetchone()[0]
-            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, count])
-            ids = [row[0] for row in cursor.fetchall()]
-            if ids != list(range(ids[0], ids[0] + count)):
-                raise SubjectError("could not reserve a contiguous id block; retry the batch")
-            return ids[0]
-        # SQLite: writers are serialised (IMMEDIATE transactions), so max+1 is safe here.
-        cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM subjects_subject")
-        return cursor.fetchone()[0]
-
-
-def _insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
-                [tuple(_sqlite_value(v) for v in row) for row in rows] if table in TYPED_TABLES
-                else rows,
-            )
-
-
-# Tables whose rows carry dates and decimals, which SQLite stores as Django's text forms.
-TYPED_TABLES = {"subjects_organisation"}
-
-
-def _stamp(moment: datetime):
-    """A timestamp as the backend stores it (SQLite: Django's naive UTC text)."""
-    if connection.vendor == "postgresql":
-        return moment
-    return moment.replace(tzinfo=None).isoformat(" ")
-
-
-def _sqlite_value(value):
-    if value is not None and not isinstance(value, (int, float, str)):
-        return str(value)
-    return value
 
 
 def _digest(*row_sets) -> str:
