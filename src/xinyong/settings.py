@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "xinyong.catalog",
     "xinyong.access",
     "xinyong.subjects",
+    "xinyong.records",
     "xinyong.portal",
     "xinyong.api",
     "xinyong.demo",
