@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "xinyong.access",
     "xinyong.subjects",
     "xinyong.records",
+    "xinyong.collection",
     "xinyong.portal",
     "xinyong.api",
     "xinyong.demo",

@@ -1,0 +1,212 @@
+"""归集: a department's file becomes a batch whose every row ends accepted, rejected or
+waiting. The original file is kept under its SHA-256; processing is one transaction, so a
+crash leaves no half-applied batch and running the same file again resumes that batch.
+"""
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+from django.db import transaction
+
+from xinyong.catalog.models import Department, InformationItem
+from xinyong.journal.services import log_event
+from xinyong.records.services import RowIn, accept_rows, due_date
+
+from .linking import link_rows
+from .models import Batch, BatchRow
+from .readers import ReadError, open_table
+from .validation import SeenKeys, validate
+
+FRAME_ROWS = 50_000
+
+
+class IngestError(ValueError):
+    """The submission cannot start (unknown item or department, not a provider)."""
+
+
+def item_spec(item: InformationItem) -> dict:
+    """The item as the readers and validators take it (the catalog loader's dict shape)."""
+    spec = {f.name: getattr(item, f.name) for f in InformationItem._meta.concrete_fields}
+    spec["providers"] = list(item.providers.values_list("code", flat=True))
+    return spec
+
+
+def resolve(item_code: str, department_code: str) -> tuple[InformationItem, Department]:
+    item = InformationItem.objects.filter(code=item_code, active=True).first()
+    if item is None:
+        raise IngestError(f"unknown information item {item_code!r} (see `xinyong catalog list`)")
+    department = Department.objects.filter(code=department_code, active=True).first()
+    if department is None:
+        raise IngestError(f"unknown department {department_code!r}")
+    if not item.providers.filter(pk=department.pk).exists():
+        raise IngestError(f"department {department_code} does not provide item {item_code} "
+                          "according to the catalog")
+    return item, department
+
+
+def store_file(path: Path) -> tuple[str, Path]:
+    """Keep the original file under var/uploads/, named by its content hash."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as source:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            sha.update(chunk)
+    digest = sha.hexdigest()
+    target = settings.VAR_DIR / "uploads" / digest[:2] / (digest + path.suffix.lower())
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return digest, target
+
+
+def ingest(path, *, item_code: str, department_code: str, actor: str, channel: str = "cli",
+           filename: str | None = None, today: date | None = None,
+           progress: Callable[[int, int], None] | None = None) -> Batch:
+    """Submit one file; returns its batch (an already finished identical batch as it is)."""
+    path = Path(path)
+    item, department = resolve(item_code, department_code)
+    digest, stored = store_file(path)
+    batch = Batch.objects.filter(item=item, department=department, file_sha256=digest).first()
+    if batch is not None and batch.status == Batch.Status.DONE:
+        return batch
+    batch = batch or Batch.objects.create(
+        item=item, department=department, channel=channel, actor=actor,
+        file_name=filename or path.name, file_sha256=digest, stored_path=str(stored))
+    process(batch, today=today or date.today(), progress=progress)
+    return batch
+
+
+def process(batch: Batch, *, today: date, progress=None) -> None:
+    spec = item_spec(batch.item)
+    try:
+        table = open_table(batch.stored_path, spec, filename=batch.file_name)
+    except ReadError as exc:
+        batch.status, batch.error, batch.finished_at = Batch.Status.FAILED, exc.message, _now()
+        batch.save()
+        return
+    with table, transaction.atomic():
+        _reset(batch)
+        batch.file_format, batch.encoding = table.format, table.encoding or ""
+        batch.warnings, batch.source_headers = table.warnings, table.source_headers
+        run = _Run(batch, spec)
+        seen = SeenKeys()
+        for frame in table.batches(FRAME_ROWS, raw=False):
+            run.frame(validate(frame, spec, today=today, seen=seen))
+            if progress:
+                progress(batch.total_rows, table.row_count)
+        run.finish(table)
+
+
+def _reset(batch: Batch) -> None:
+    """A resumed batch starts from nothing (its earlier attempt was rolled back)."""
+    BatchRow.objects.filter(batch=batch).delete()
+    for name in ("total_rows", "accepted", "created_records", "updated_records",
+                 "unchanged_records", "rejected", "waiting", "late"):
+        setattr(batch, name, 0)
+    batch.error = ""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _Pending:
+    row: int
+    status: str
+    errors: list
+    warnings: list
+    fields: dict
+
+
+class _Run:
+    """The state of one batch while its frames are processed."""
+
+    def __init__(self, batch: Batch, spec: dict):
+        self.batch, self.spec, self.pending = batch, spec, []
+        self.received = batch.created_at or _now()
+        self.field_codes = [f["code"] for f in spec["fields"]]
+
+    def frame(self, checked: pl.DataFrame) -> None:
+        self.batch.total_rows += checked.height
+        valid = checked.filter(pl.col("__errors__").list.len() == 0)
+        for row in checked.filter(pl.col("__errors__").list.len() > 0).iter_rows(named=True):
+            self._hold(row, BatchRow.Status.REJECTED, row["__errors__"])
+        rows = list(valid.iter_rows(named=True))
+        values = [self._values(row) for row in rows]
+        links = link_rows(self.spec, values, actor=f"batch:{self.batch.pk}",
+                          reason=f"batch {self.batch.pk}: subjects first seen in collection")
+        accepted = []
+        for row, fields, link in zip(rows, values, links, strict=True):
+            if link.subject_id is None:
+                error = {"field": None, "code": "link", "message": link.reason}
+                self._hold(row, BatchRow.Status.WAITING, [error])
+            else:
+                accepted.append(self._row_in(row, fields, link.subject_id))
+        self._accept(accepted)
+
+    def _values(self, row: dict) -> dict:
+        return {code: row[code] for code in self.field_codes if row.get(code) is not None}
+
+    def _hold(self, row: dict, status: str, errors: list) -> None:
+        self.pending.append(_Pending(row["__row__"], status, errors, row["__warnings__"] or [],
+                                     self._values(row)))
+
+    def _row_in(self, row: dict, fields: dict, subject_id: int) -> RowIn:
+        spec = self.spec
+        decided = _date(fields.get(spec.get("decision_date_field") or ""))
+        severity_map = spec.get("severity_map") or {}
+        return RowIn(subject_id=subject_id, fields=fields, source_row=row["__row__"],
+                     decision_date=decided,
+                     validity_end=_date(fields.get(spec.get("validity_end_field") or "")),
+                     severity=severity_map.get(fields.get(spec.get("severity_field") or ""),
+                                               ""))
+
+    def _accept(self, rows: list[RowIn]) -> None:
+        if not rows:
+            return
+        batch = self.batch
+        result = accept_rows(batch.item, batch.department, rows, batch_id=batch.pk,
+                             actor=batch.actor, received_at=self.received)
+        batch.accepted += len(rows)
+        batch.created_records += len(result.created)
+        batch.updated_records += len(result.updated)
+        batch.unchanged_records += len(result.unchanged)
+        received_on = self.received.astimezone(UTC).date()
+        batch.late += sum(1 for row in rows if (due := due_date(batch.item, row.decision_date))
+                          and received_on > due)
+
+    def finish(self, table) -> None:
+        batch = self.batch
+        raw = table.raw_rows([p.row for p in self.pending]) if self.pending else {}
+        BatchRow.objects.bulk_create(
+            (BatchRow(batch=batch, row_number=p.row, status=p.status, errors=p.errors,
+                      warnings=p.warnings, fields=p.fields, raw=json.loads(raw.get(p.row, "{}")))
+             for p in self.pending), batch_size=5_000)
+        batch.rejected = sum(p.status == BatchRow.Status.REJECTED for p in self.pending)
+        batch.waiting = len(self.pending) - batch.rejected
+        batch.status, batch.finished_at = Batch.Status.DONE, _now()
+        batch.save()
+        log_event(actor=batch.actor, action="batch_done", object_type="batch",
+                  object_id=batch.pk, new=summary(batch))
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def summary(batch: Batch) -> dict:
+    return {"batch": batch.pk, "item": batch.item.code,
+            "department": batch.department.code, "status": batch.status,
+            "file": batch.file_name, "sha256": batch.file_sha256, "rows": batch.total_rows,
+            "accepted": batch.accepted, "new_records": batch.created_records,
+            "updated_records": batch.updated_records,
+            "unchanged_records": batch.unchanged_records, "rejected": batch.rejected,
+            "waiting": batch.waiting, "late": batch.late, "error": batch.error,
+            "warnings": batch.warnings}
