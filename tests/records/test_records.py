@@ -127,3 +127,8 @@ def test_revocation_ends_publicity_with_its_reason(penalty, market, company):
     accept(penalty, market, [row(company, 1, amount="0.3")])
     record.refresh_from_db()
     assert record.status == "active" and record.version == 3
+
+
+def test_late_rows_are_counted(penalty, market, company, person):
+    result = accept(penalty, market, [row(company, 1), row(person, 2, decided=date(2025, 6, 2))])
+    assert result.late == 1

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from xinyong.catalog.models import Department, InformationItem
 from xinyong.journal.services import log_event
-from xinyong.records.services import RowIn, accept_rows, due_date
+from xinyong.records.services import RowIn, accept_rows
 
 from .linking import link_rows
 from .models import Batch, BatchRow
@@ -178,9 +178,7 @@ class _Run:
         batch.created_records += len(result.created)
         batch.updated_records += len(result.updated)
         batch.unchanged_records += len(result.unchanged)
-        received_on = self.received.astimezone(UTC).date()
-        batch.late += sum(1 for row in rows if (due := due_date(batch.item, row.decision_date))
-                          and received_on > due)
+        batch.late += result.late
 
     def finish(self, table) -> None:
         batch = self.batch

@@ -90,7 +90,7 @@ class _Year:
     loaded_at: float
 
 
-_years: dict[int, _Year] = {}
+_years: dict[int, "_Year | _Missing"] = {}
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -109,10 +109,25 @@ def _load_year(year: int) -> _Year:
     return _Year(workdays, frozenset(workdays), time.monotonic())
 
 
+@dataclass(frozen=True)
+class _Missing:
+    """A year found not covered, remembered like a loaded one so bulk callers asking about
+    it again and again do not query the table each time."""
+
+    error: CalendarNotCovered
+    loaded_at: float
+
+
 def _year(year: int) -> _Year:
     cached = _years.get(year)
     if cached is None or time.monotonic() - cached.loaded_at > CACHE_SECONDS:
-        cached = _years[year] = _load_year(year)
+        try:
+            cached = _load_year(year)
+        except CalendarNotCovered as exc:
+            cached = _Missing(exc, time.monotonic())
+        _years[year] = cached
+    if isinstance(cached, _Missing):
+        raise cached.error
     return cached
 
 

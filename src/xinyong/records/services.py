@@ -106,6 +106,7 @@ class AcceptResult:
     created: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
+    late: int = 0  # created or updated rows received after their due date
 
 
 def accept_rows(item: InformationItem, department: Department, rows: list[RowIn], *,
@@ -125,7 +126,12 @@ def accept_rows(item: InformationItem, department: Department, rows: list[RowIn]
         existing = _existing(item, list(keyed))
         new = [(key, row) for key, row in keyed.items() if key not in existing]
         rule_on = cache(partial(publicity_rule, item.publicity_rule))
-        derive = partial(_derived, item, rule_on=rule_on, received_at=received_at)
+
+        def derive(row: RowIn) -> dict:
+            derived = _derived(item, row, rule_on=rule_on, received_at=received_at)
+            result.late += derived["on_time"] is False
+            return derived
+
         result.created = _create(item, department, new, batch_id, received_at, derive)
         for key, row in keyed.items():
             record = existing.get(key)
