@@ -12,17 +12,17 @@ from hypothesis import strategies as st
 from xinyong.catalog import schema
 from xinyong.catalog.conditions import evaluate
 from xinyong.catalog.loader import parse_catalog
-from xinyong.collection.conditions_polars import describe_condition
 from xinyong.collection.validation import (
     FIELD_TYPES,
     ISSUES,
     SeenKeys,
-    _org_codes_ok,
     compile_condition,
     mark_duplicates,
     normalise_codes,
     validate,
 )
+from xinyong.collection.validation.conditions import describe_condition
+from xinyong.collection.validation.identifiers import _org_codes_ok
 from xinyong.core.identifiers import (
     USCC_PLACEHOLDER,
     make_org_code,

@@ -1,28 +1,22 @@
-"""The catalog's rule language (`xinyong.catalog.conditions`) compiled to polars expressions.
-
-`compile_condition(predicate)` is the vectorised twin of `conditions.evaluate`: for every row
-it gives the same answer `evaluate` gives for the row as a record, never null. A field held as
-a polars `List(Utf8)` column (a multi_enum field split into its values) behaves like a Python
-list in `evaluate`: `contains` tests membership, `equals` needs exactly that one value. A
-field held as a `Utf8` column behaves like a Python `str`: `contains` tests for a substring.
-
-`describe_condition(predicate, names)` reads a predicate in Chinese for error messages, e.g.
-`处罚类别包含“罚款”`.
+"""The catalog's rule language (`xinyong.catalog.conditions`) compiled to polars expressions,
+and read aloud in Chinese. `compile_condition(predicate)` is the vectorised twin of
+`conditions.evaluate`: for every row it gives the same answer `evaluate` gives for the row as
+a record, never null. A field held as a polars `List(Utf8)` column (a multi_enum field split
+into its values) behaves like a Python list in `evaluate`: `contains` tests membership,
+`equals` needs exactly that one value; a field held as a `Utf8` column behaves like a Python
+`str`: `contains` tests for a substring. `describe_condition(predicate, names)` reads a
+predicate for error messages, e.g. `处罚类别包含“罚款”`.
 """
 
 import json
-import sys
 from collections.abc import Callable, Collection, Mapping
 
 import polars as pl
 
-__all__ = ["PYTHON_WHITESPACE", "WHITESPACE_CLASS", "blank", "comparison_key", "comparisons",
-           "compile_condition", "describe_condition"]
+from .characters import WHITESPACE_CLASS
 
-# Exactly the characters Python's `str.isspace` accepts (Rust's `\\s` lacks U+001C..U+001F),
-# so `strip()`-based rules of the catalog and their polars twins agree.
-PYTHON_WHITESPACE = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
-WHITESPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PYTHON_WHITESPACE) + "]"
+__all__ = ["blank", "comparison_key", "comparisons", "compile_condition", "describe_condition"]
+
 _BLANK = f"^{WHITESPACE_CLASS}*$"
 
 
@@ -140,11 +134,11 @@ def _grouped(predicate: dict, names: Mapping[str, str]) -> str:
     return f"（{text}）" if combined else text
 
 
-def _quoted(values, joiner: str = "或") -> str:
+def _quoted(values) -> str:
     items = [f"“{v}”" for v in values]
     if len(items) < 2:
         return "".join(items)
-    return "、".join(items[:-1]) + joiner + items[-1]
+    return "、".join(items[:-1]) + "或" + items[-1]
 
 
 def _describe_comparison(predicate: dict, name: str) -> str:
