@@ -11,9 +11,8 @@ import zipfile
 import polars as pl
 import pytest
 
-from xinyong.collection import readers
 from xinyong.collection.headers import column_label
-from xinyong.collection.readers import ReadError, open_table
+from xinyong.collection.readers import ReadError, limits, open_table
 
 from .conftest import xzcf_shaped_csv
 
@@ -308,8 +307,8 @@ def test_stray_quote_is_a_format_error(xzcf, xzcf_required, xzcf_row, write_csv)
 
 def test_unterminated_quote_in_a_large_file(xzcf, xzcf_required, xzcf_row, write_csv,
                                             monkeypatch):
-    monkeypatch.setattr(readers, "CSV_CHUNK", 4096)
-    monkeypatch.setattr(readers, "MAX_RECORD_BYTES", 64 * 1024)
+    monkeypatch.setattr(limits, "CSV_CHUNK", 4096)
+    monkeypatch.setattr(limits, "MAX_RECORD_BYTES", 64 * 1024)
     values = list(xzcf_row.values())
     lines = [",".join(xzcf_required)] + [",".join(values)] * 500
     lines[100] = '"' + lines[100]
@@ -319,7 +318,7 @@ def test_unterminated_quote_in_a_large_file(xzcf, xzcf_required, xzcf_row, write
 
 def test_chunk_boundaries_keep_records_whole(xzcf, xzcf_required, xzcf_row, write_csv,
                                              monkeypatch):
-    monkeypatch.setattr(readers, "CSV_CHUNK", 1000)  # a chunk boundary every few records
+    monkeypatch.setattr(limits, "CSV_CHUNK", 1000)  # a chunk boundary every few records
     rows = []
     for i in range(300):
         values = dict(xzcf_row, 行政处罚决定书文号=f"文号{i}",
@@ -514,7 +513,7 @@ def test_xlsx_empty_named_sheet(xzcf, xzcf_required, write_xlsx):
 
 def test_xlsx_sheet_too_large_for_memory(xzcf, xzcf_required, xzcf_row, write_xlsx,
                                          monkeypatch):
-    monkeypatch.setattr(readers, "XLSX_MAX_CELLS", 20)
+    monkeypatch.setattr(limits, "XLSX_MAX_CELLS", 20)
     rows = [xzcf_required, list(xzcf_row.values())]
     error = read_error(write_xlsx({"XZCF": rows}), xzcf)
     assert error.code == "too_large"
@@ -537,7 +536,7 @@ def test_zip_bomb_is_refused_without_extracting(xzcf, tmp_path):
 
 
 def test_zip_total_size_limit(xzcf, xzcf_required, xzcf_row, write_xlsx, monkeypatch):
-    monkeypatch.setattr(readers, "ZIP_MAX_TOTAL", 1000)
+    monkeypatch.setattr(limits, "ZIP_MAX_TOTAL", 1000)
     error = read_error(write_xlsx({"XZCF": [xzcf_required, list(xzcf_row.values())]}), xzcf)
     assert error.code == "zip_bomb" and "超过了上限1000字节" in error.message
 
@@ -648,7 +647,7 @@ def test_json_missing_keys_read_as_empty(xzcf, xzcf_row, write_json):
 
 
 def test_json_across_read_blocks(xzcf, xzcf_row, write_json, monkeypatch):
-    monkeypatch.setattr(readers, "JSON_BLOCK", 7)  # the cursor reads 7 characters at a time
+    monkeypatch.setattr(limits, "JSON_BLOCK", 7)  # the cursor reads 7 characters at a time
     rows = [{**xzcf_row, "罚款金额（万元）": 123456789 + i} for i in range(20)]
     with open_table(write_json(rows), xzcf) as table:
         read = rows_of(table)
