@@ -252,9 +252,10 @@ def test_describe_condition_in_chinese():
     rule = {"when": {"all": [{"field": "A", "in": ["甲", "乙"]},
                              {"any": [{"field": "B", "contains_any": ["罚款", "没收"]},
                                       {"not": {"field": "C", "present": True}}]}]}}
+    # Nested clauses are bracketed, so the words cannot be read two ways.
     assert describe_condition(rule, names) == (
-        "“类别”为“甲”或“乙”，且“处罚类别”包含“罚款”或“没收”，或不满足（已填写“移出日期”）")
-    assert describe_condition({"field": "C", "present": False}, names) == "未填写“移出日期”"
+        "“类别”为“甲”或“乙”，且（“处罚类别”包含“罚款”或“没收”，或（并非“移出日期”已填写））")
+    assert describe_condition({"field": "C", "present": False}, names) == "“移出日期”未填写"
     assert describe_condition({"field": "X", "equals": "1"}, names) == "“X”为“1”"
 
 

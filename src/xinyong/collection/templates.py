@@ -23,7 +23,8 @@ from datetime import date
 
 import xlsxwriter
 
-from xinyong.catalog.conditions import evaluate
+from xinyong.catalog.conditions import evaluate, fields_named
+from xinyong.collection.validation import conditions as validation_conditions
 from xinyong.core.identifiers import make_org_code, make_resident_id, make_uscc
 
 from .workbooks import TableFormats, column_width, csv_lines, standard_formats, write_table
@@ -59,29 +60,10 @@ def _names(item: dict) -> dict[str, str]:
     return {f["code"]: f["name"] for f in item["fields"]}
 
 
-def _quoted(values) -> str:
-    return "或".join(f"“{v}”" for v in values)
-
-
 def describe_condition(predicate: dict, names: Mapping[str, str]) -> str:
-    """A catalog predicate in Chinese words, e.g. “处罚类别”包含“罚款”."""
-    if "when" in predicate:
-        return describe_condition(predicate["when"], names)
-    if "not" in predicate:
-        return f"不满足（{describe_condition(predicate['not'], names)}）"
-    for key, joiner in (("all", "，且"), ("any", "，或")):
-        if key in predicate:
-            return joiner.join(describe_condition(p, names) for p in predicate[key])
-    field = f"“{names.get(predicate['field'], predicate['field'])}”"
-    if "equals" in predicate:
-        return f"{field}为{_quoted([predicate['equals']])}"
-    if "in" in predicate:
-        return f"{field}为{_quoted(predicate['in'])}"
-    if "contains" in predicate:
-        return f"{field}包含{_quoted([predicate['contains']])}"
-    if "contains_any" in predicate:
-        return f"{field}包含{_quoted(predicate['contains_any'])}"
-    return f"已填写{field}" if predicate.get("present") else f"未填写{field}"
+    """A catalog predicate in Chinese words, field names quoted, e.g. “处罚类别”包含“罚款”."""
+    quoted = {code: f"“{names.get(code, code)}”" for code in fields_named(predicate)}
+    return validation_conditions.describe_condition(predicate, quoted)
 
 
 def requirement_text(field: dict) -> str:
