@@ -161,3 +161,15 @@ def test_killed_ingest_leaves_nothing_and_resumes(tmp_path, settings):
     assert f'"accepted": {ROWS}' in done.stdout, done.stdout + done.stderr
     final = subprocess.run(count, env=env, cwd=ROOT, capture_output=True, text=True)
     assert final.stdout.strip() == f"{ROWS} ['done']", final.stdout
+
+
+def test_batches_are_listed_read_only_in_the_admin(penalty, tmp_path, admin_client):
+    path = write_csv(tmp_path / "p.csv", penalty, [penalty_row(penalty, 1),
+                                                   penalty_row(penalty, 2, CF_NR_FK="")])
+    batch = ingest(path, item_code="XZCF", department_code="scjgj", actor="t", today=TODAY)
+    page = admin_client.get("/admin/collection/batch/").content.decode()
+    assert "行政处罚信息" in page and "市场监督管理局" in page
+    rows = admin_client.get("/admin/collection/batchrow/", {"q": batch.pk}).content.decode()
+    assert "罚款金额" in rows  # the rejected row's reason
+    assert admin_client.get(f"/admin/collection/batch/{batch.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/collection/batch/add/").status_code == 403

@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Batch, BatchRow
+
+
+class ReadOnly(admin.ModelAdmin):
+    """Batches and their rows are written by collection.services only."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Batch)
+class BatchAdmin(ReadOnly):
+    list_display = ("id", "item", "department", "channel", "status", "total_rows", "accepted",
+                    "rejected", "waiting", "late", "created_at")
+    list_filter = ("status", "channel", "item", "department")
+    search_fields = ("=id", "file_name", "file_sha256")
+
+
+@admin.register(BatchRow)
+class BatchRowAdmin(ReadOnly):
+    """Rejected and waiting rows, paged (a batch may hold a million of them)."""
+
+    list_display = ("batch", "row_number", "status", "first_error")
+    list_filter = ("status",)
+    search_fields = ("=batch__id",)
+    list_select_related = ("batch",)
+
+    @admin.display(description=_("errors"))
+    def first_error(self, row):
+        return "；".join(e.get("message", "") for e in row.errors)[:200]
