@@ -59,6 +59,16 @@ CASES = {
         "items/xzcf.yaml", '{when: {field: CF_XDR_SHXYM, equals: "00000000000000000X"}}',
         '{when: {field: CF_XDR_GSZC, equals: "00000000000000000X"}}', ("field: CF_XDR_GSZC", 0),
         "item XZCF field CF_XDR_GSZC condition: a field's condition cannot test the field itself"),
+    "not_before names unknown field": (
+        "items/xzxk.yaml", "not_before: XK_YXQZ,", "not_before: XK_NOPE,", ("XK_NOPE", 0),
+        "item XZXK field XK_YXQZI: not_before names unknown field 'XK_NOPE'"),
+    "not_before names a field that is not a date": (
+        "items/jyyc.yaml", "not_before: JY_LRRQ}", "not_before: JY_LRJG}", ("JY_LRJG}", 0),
+        "item JYYC field JY_YCRQ: not_before JY_LRJG must be a date field"),
+    "not_before names its own field": (
+        "items/xzcf.yaml", "not_before: CF_JDRQ,", "not_before: CF_GSJZQ,",
+        ("not_before: CF_GSJZQ", 0),
+        "item XZCF field CF_GSJZQ: not_before cannot name the field itself"),
     "conditional without condition": (
         "items/jyyc.yaml",
         "    required: conditional\n    condition: {when: {field: JY_YCRQ, present: true}}\n"

@@ -376,7 +376,10 @@ def test_date_spellings(items, value):
     ("1", "1900-01-01"), ("59", "1900-02-28"), ("61", "1900-03-01"), ("73050", "2099-12-31")])
 def test_excel_serial_numbers(items, serial, expected):
     row = one(items, CF_GSJZQ=serial)
-    assert row["CF_GSJZQ"] == expected and row["__errors__"] == []
+    assert row["CF_GSJZQ"] == expected
+    # CF_GSJZQ is not_before CF_JDRQ (2024/03/05): the 1900 dates are also out of order.
+    order = [] if expected >= "2024-03-05" else [("CF_GSJZQ", "date_order")]
+    assert codes(row["__errors__"]) == order
 
 
 def test_largest_excel_serial_is_out_of_range(items):
@@ -388,7 +391,9 @@ def test_largest_excel_serial_is_out_of_range(items):
 
 def test_a_bare_year_read_as_a_serial_is_a_warning(items):
     row = one(items, CF_GSJZQ="2024")
-    assert row["CF_GSJZQ"] == "1905-07-16" and row["__errors__"] == []
+    assert row["CF_GSJZQ"] == "1905-07-16"
+    # the misread date is also earlier than CF_JDRQ, which CF_GSJZQ may not precede
+    assert codes(row["__errors__"]) == [("CF_GSJZQ", "date_order")]
     assert row["__warnings__"] == [{
         "field": "CF_GSJZQ", "code": "serial_date",
         "message": "公示截止期（CF_GSJZQ）“2024”按Excel日期序列号读作1905-07-16，早于1949-10-01，"
@@ -457,6 +462,18 @@ def test_not_before_in_a_field_spec(items):
     result = validate(frame(rows), item, today=TODAY).to_dicts()
     assert messages(result[0]["__errors__"]) == [
         "有效期至（XK_YXQZI）“2024-03-31”早于有效期自（XK_YXQZ）“2024-04-01”"]
+    assert result[1]["__errors__"] == []
+
+
+def test_qingdao_validity_to_not_before_validity_from(items):
+    spec = next(f for f in items["XZXK"]["fields"] if f["code"] == "XK_YXQZI")
+    assert spec["not_before"] == "XK_YXQZ"
+    rows = [xzxk_row(XK_YXQZ="2024-04-01", XK_YXQZI="2024-03-31"),
+            xzxk_row(XK_WSH="2", XK_YXQZ="2024-03-31", XK_YXQZI="2024-04-01")]
+    result = validate(frame(rows), items["XZXK"], today=TODAY).to_dicts()
+    assert result[0]["__errors__"] == [{
+        "field": "XK_YXQZI", "code": "date_order",
+        "message": "有效期至（XK_YXQZI）“2024-03-31”早于有效期自（XK_YXQZ）“2024-04-01”"}]
     assert result[1]["__errors__"] == []
 
 

@@ -405,7 +405,8 @@ def _field_applicability(b: _Build, f: YMap, what: str):
     kind = f.get("type")
     rules = {"values": s.ENUM_TYPES, "legacy_values": s.ENUM_TYPES,
              "max_length": ("string", "text", "identifier"), "scale": ("decimal",),
-             "unit": ("decimal", "integer"), "scheme": ("identifier",), "long_term": ("date",)}
+             "unit": ("decimal", "integer"), "scheme": ("identifier",), "long_term": ("date",),
+             "not_before": ("date",)}
     for key, types in rules.items():
         if key in f and kind and kind not in types:
             b.err(f, key, f"{what}: {key} applies only to {' / '.join(types)} fields")
@@ -438,7 +439,7 @@ def _field(f: YMap, item_disclosure: str | None) -> dict:
             "legacy_values": plain(f.get("legacy_values", [])),
             "max_length": f.get("max_length"), "scale": f.get("scale"),
             "unit": f.get("unit", ""), "scheme": f.get("scheme", ""),
-            "long_term": plain(f.get("long_term")),
+            "long_term": plain(f.get("long_term")), "not_before": f.get("not_before"),
             "disclosure": f.get("disclosure", item_disclosure or ""),
             "mask": f.get("mask", False), "personal": f.get("personal", False),
             "aliases": plain(f.get("aliases", [])), "note": f.get("note", "")}
@@ -541,11 +542,23 @@ def _item(b: _Build, raw, fields_by_item: dict) -> dict | None:
     for f in fields.values():
         if f.get("condition") is not None:
             _check_condition(b, f, fields, f"{what} field {f['code']} condition")
+        if f.get("not_before") is not None:
+            _check_not_before(b, f, fields, f"{what} field {f['code']}")
     kinds = list(item.get("subject_kinds", s.SUBJECT_KINDS))
     _value_map(b, item, fields, ("subject_kind_field", "subject_kind_map"), kinds, what)
     _value_map(b, item, fields, ("severity_field", "severity_map"), s.SEVERITIES, what)
     _item_refs(b, item, what)
     return _item_dict(item, fields, _public_for(b, item, what))
+
+
+def _check_not_before(b: _Build, f: YMap, fields: dict, what: str):
+    name = f["not_before"]
+    if name == f["code"]:
+        b.err(f, "not_before", f"{what}: not_before cannot name the field itself")
+    elif name not in fields:
+        b.err(f, "not_before", f"{what}: not_before names unknown field {name!r}")
+    elif fields[name].get("type") != "date":
+        b.err(f, "not_before", f"{what}: not_before {name} must be a date field")
 
 
 def _check_condition(b: _Build, f: YMap, fields: dict, what: str):

@@ -87,7 +87,7 @@ FIELD = {
     "required": ("required_flag", True), "condition": ("map", False),
     "values": ("str_list", False), "legacy_values": ("str_list", False),
     "max_length": ("pos_int", False), "scale": ("nonneg_int", False), "unit": ("str", False),
-    "scheme": (SCHEMES, False), "long_term": ("date", False),
+    "scheme": (SCHEMES, False), "long_term": ("date", False), "not_before": ("upper_code", False),
     "disclosure": (DISCLOSURE_LEVELS, False), "mask": ("mask", False),
     "personal": ("bool", False), "aliases": ("str_list", False), "note": ("text", False),
 }
