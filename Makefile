@@ -36,6 +36,8 @@ test-postgres: $(BIN)/xinyong
 bench: $(BIN)/xinyong
 	$(BIN)/python bench/identifiers.py
 	$(BIN)/python bench/demo.py
+	$(BIN)/python bench/validation.py
+	$(BIN)/python bench/ingest.py
 
 messages: $(BIN)/xinyong
 	cd src/xinyong && ../../$(BIN)/xinyong makemessages --locale zh_Hans --no-obsolete --verbosity 0
