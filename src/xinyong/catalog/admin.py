@@ -13,6 +13,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from xinyong.core.admin import ReadOnlyAdmin
+
 from .models import (
     Behaviour,
     CatalogVersion,
@@ -28,19 +30,6 @@ from .models import (
 def _pretty(value) -> str:
     text = json.dumps(value, ensure_ascii=False, indent=2)
     return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View only: the YAML is edited, not the rows."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Department)

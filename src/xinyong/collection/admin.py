@@ -1,26 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from xinyong.core.admin import ReadOnlyAdmin
+
 from .models import Batch, BatchRow
 
 
-class ReadOnly(admin.ModelAdmin):
-    """Batches and their rows are written by collection.services only."""
-
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Batch)
-class BatchAdmin(ReadOnly):
+class BatchAdmin(ReadOnlyAdmin):
     list_display = ("id", "item", "department", "channel", "status", "total_rows", "accepted",
                     "rejected", "waiting", "late", "created_at")
     list_filter = ("status", "channel", "item", "department")
@@ -28,7 +15,7 @@ class BatchAdmin(ReadOnly):
 
 
 @admin.register(BatchRow)
-class BatchRowAdmin(ReadOnly):
+class BatchRowAdmin(ReadOnlyAdmin):
     """Rejected and waiting rows, paged (a batch may hold a million of them)."""
 
     list_display = ("batch", "row_number", "status", "first_error")

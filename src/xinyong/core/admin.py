@@ -9,6 +9,21 @@ from .models import CalendarDay
 JOURNALED_FIELDS = ("is_workday", "name", "source")
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View only, for models that only their app's services write (and journal)."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class YearFilter(admin.SimpleListFilter):
     title = _("year")
     parameter_name = "year"

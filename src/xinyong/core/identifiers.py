@@ -197,7 +197,8 @@ def _division_parts(code: str, year: int | None = None) -> dict:
 
 
 def _show(ch: str) -> str:
-    """A character for an ASCII message: quoted when printable ASCII, else U+XXXX."""
+    """A character for an ASCII message: quoted when printable ASCII, else its code point
+    (U+4E2D)."""
     return repr(ch) if " " < ch < "\x7f" else f"U+{ord(ch):04X}"
 
 
@@ -344,7 +345,8 @@ def _uscc_parts(code: str) -> dict:
 
 
 def parse_org_code(value: object) -> Identifier:
-    """组织机构代码 — parse an organisation code (GB 11714), printed or not as XXXXXXXX-X."""
+    """组织机构代码 — parse an organisation code (GB 11714), with or without the hyphen
+    (12345678-8)."""
     code = _prepare(value, "an organisation code")
     if len(code) != 9:
         raise IdentifierError(f"an organisation code has 9 characters, got {len(code)}",

@@ -17,7 +17,7 @@ _HALFWIDTH.update({0x3000: 0x20, 0x00A0: 0x20})  # ideographic and no-break spac
 _INVISIBLE = {0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None}
 
 # Dashes people type between the 8 body characters and the check character of an
-# organisation code (XXXXXXXX-X); all are dropped from codes.
+# organisation code (12345678-8); all are dropped from codes.
 _CODE_DROP = dict.fromkeys(map(ord, "-\u2010\u2011\u2012\u2013\u2014\u2212\ufe63"), None)
 _CODE_DROP.update(_INVISIBLE)
 # Only ASCII is upper-cased: str.upper() would turn e.g. the dotless i or a ligature into

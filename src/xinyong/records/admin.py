@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from xinyong.core.admin import ReadOnlyAdmin
+
 from .models import Record, RecordVersion
 
 
@@ -12,7 +14,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Record)
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(ReadOnlyAdmin):
     """Read-only: records change through collection and records.services, journalled."""
 
     list_display = ("item", "subject", "department", "decision_date", "status", "version",
@@ -21,13 +23,3 @@ class RecordAdmin(admin.ModelAdmin):
     list_select_related = ("item", "subject", "department")
     raw_id_fields = ("subject",)
     inlines = [VersionInline]
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

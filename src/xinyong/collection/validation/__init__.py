@@ -5,7 +5,7 @@ column per field code, values stripped, empty → null; `__row__` the source row
 returns it with every field column in its canonical form plus two columns, `__errors__` and
 `__warnings__`, each a list of `{field, code, message}` structs (empty when there is nothing
 to say). A row is valid iff `__errors__` is empty. Messages are Chinese and quote the value
-found (cut to 50 characters with "…"; control characters shown as `[U+XXXX]`).
+found (cut to 50 characters with "…"; control characters shown as `[U+001F]`).
 
 Every rule comes from the catalog item (required / conditional fields, types, values,
 lengths, scales, identifier schemes, `long_term`, `not_before`), plus a few generic rules:

@@ -1,5 +1,5 @@
 """The character sets several rules share: whitespace exactly as Python's `str.isspace` sees
-it, the control characters every field rejects (with the `[U+XXXX]` labels messages show
+it, the control characters every field rejects (with the `[U+001F]` labels messages show
 them by), and the full-width forms that short values and identifier codes are read through.
 """
 

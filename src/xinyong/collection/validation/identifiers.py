@@ -41,7 +41,7 @@ def _org_code_checks(f: Field, ctx: Context) -> list[Check]:
     check_chars = {code: f"校验位应为{org_code_check_char(code[:8])}，实为{code[8]}"
                    for code in values.filter(~pl.Series(_org_codes_ok(values))).to_list()}
     return [invalid(f, ~form, "不是有效的组织机构代码，应为8位数字或大写字母加1位校验码"
-                              "（可写作XXXXXXXX-X）"),
+                              "（可带连字符，如12345678-8）"),
             flagged_values(f, check_chars, "check_char")]
 
 

@@ -1,6 +1,6 @@
 """What validation reports and how it words it: the `{field, code, message}` issue struct,
 the `Check` every rule yields, the helpers that write the Chinese messages (quoting the value
-found, cut to 50 characters, control characters shown as `[U+XXXX]`), and the last stage of
+found, cut to 50 characters, control characters shown as `[U+001F]`), and the last stage of
 `validate`: turning the checks that failed into each row's `__errors__` and `__warnings__`
 lists, with messages built only for the checks that failed, on their rows.
 """
@@ -43,7 +43,7 @@ def compose(*parts) -> pl.Expr:
 
 def shown(expr: pl.Expr) -> pl.Expr:
     """The value as quoted in messages: at most 50 characters, then "…"; control characters
-    as [U+XXXX] (messages are stored and shown, and NUL has no place in either)."""
+    as [U+001F] (messages are stored and shown, and NUL has no place in either)."""
     cut = pl.when(expr.str.len_chars() > SHOWN_CHARS).then(
         expr.str.slice(0, SHOWN_CHARS) + "…").otherwise(expr)
     return cut.str.replace_many(CONTROL_CHARS, CONTROL_LABELS)
