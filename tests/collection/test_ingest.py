@@ -146,9 +146,9 @@ def test_killed_ingest_leaves_nothing_and_resumes(tmp_path, settings):
              "'status', flat=True)))"]
     child = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
-    # The batch row is written before the batch's transaction starts; kill once it exists.
+    # The batch is marked running before its transaction starts; kill once it is.
     deadline = time.monotonic() + 60
-    while "received" not in subprocess.run(count, env=env, cwd=ROOT, capture_output=True,
+    while "running" not in subprocess.run(count, env=env, cwd=ROOT, capture_output=True,
                                            text=True).stdout:
         assert child.poll() is None and time.monotonic() < deadline, "ingest ended too soon"
         time.sleep(0.2)
@@ -156,7 +156,7 @@ def test_killed_ingest_leaves_nothing_and_resumes(tmp_path, settings):
     child.send_signal(signal.SIGKILL)
     child.wait()
     after_kill = subprocess.run(count, env=env, cwd=ROOT, capture_output=True, text=True)
-    assert after_kill.stdout.strip() == "0 ['received']", after_kill.stdout + after_kill.stderr
+    assert after_kill.stdout.strip() == "0 ['running']", after_kill.stdout + after_kill.stderr
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
     assert f'"accepted": {ROWS}' in done.stdout, done.stdout + done.stderr
     final = subprocess.run(count, env=env, cwd=ROOT, capture_output=True, text=True)

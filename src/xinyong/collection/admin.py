@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinyong.core.admin import ReadOnlyAdmin
 
-from .models import Batch, BatchRow
+from .models import Batch, BatchRow, LinkDecision
 
 
 @admin.register(Batch)
@@ -26,3 +26,10 @@ class BatchRowAdmin(ReadOnlyAdmin):
     @admin.display(description=_("errors"))
     def first_error(self, row):
         return "；".join(e.get("message", "") for e in row.errors)[:200]
+
+
+@admin.register(LinkDecision)
+class LinkDecisionAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "value", "subject", "decided_by", "decided_at")
+    list_filter = ("kind",)
+    search_fields = ("=value",)

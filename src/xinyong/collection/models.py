@@ -10,7 +10,8 @@ class Batch(models.Model):
     """
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
+        RECEIVED = "received", _("Queued")
+        RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
@@ -18,8 +19,13 @@ class Batch(models.Model):
                                    related_name="batches", verbose_name=_("department"))
     item = models.ForeignKey("catalog.InformationItem", on_delete=models.PROTECT,
                              related_name="batches", verbose_name=_("information item"))
-    channel = models.CharField(_("channel"), max_length=20)  # console / api / cli
+    channel = models.CharField(_("channel"), max_length=20)  # console / api / cli / demo
     actor = models.CharField(_("submitted by"), max_length=200)
+    # The API client's own id for the batch: resubmitting it returns the same batch.
+    client_batch_id = models.CharField(_("client batch id"), max_length=100, blank=True)
+    api_client = models.ForeignKey("access.ApiClient", on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="batches",
+                                   verbose_name=_("API client"))
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     file_sha256 = models.CharField(_("file SHA-256"), max_length=64, db_index=True)
     stored_path = models.CharField(_("stored file"), max_length=500)
@@ -45,6 +51,9 @@ class Batch(models.Model):
         verbose_name = _("batch")
         verbose_name_plural = _("batches")
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(
+            fields=["department", "client_batch_id"], condition=~models.Q(client_batch_id=""),
+            name="batch_client_id_unique")]
 
     def __str__(self):
         return f"#{self.pk} {self.item_id} {self.file_name}"
@@ -61,6 +70,8 @@ class BatchRow(models.Model):
     class Status(models.TextChoices):
         REJECTED = "rejected", _("Rejected")
         WAITING = "waiting", _("Waiting for linking")
+        LINKED = "linked", _("Linked later")  # was waiting; resolved into a record
+        DISMISSED = "dismissed", _("Dismissed")  # was waiting; the credit centre refused it
 
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="rows")
     row_number = models.PositiveIntegerField(_("row"))
@@ -69,6 +80,10 @@ class BatchRow(models.Model):
     warnings = models.JSONField(_("warnings"), default=list)
     fields = models.JSONField(_("values"), default=dict)
     raw = models.JSONField(_("original row"), default=dict)
+    record_id = models.BigIntegerField(_("record"), null=True, blank=True)
+    resolved_by = models.CharField(_("resolved by"), max_length=200, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolution = models.TextField(_("resolution reason"), blank=True)
 
     class Meta:
         verbose_name = _("batch row")
@@ -78,3 +93,33 @@ class BatchRow(models.Model):
 
     def __str__(self):
         return f"{self.batch_id}:{self.row_number} {self.status}"
+
+
+class LinkDecision(models.Model):
+    """关联决定 — the credit centre's answer to "which subject is this code or name?", given
+    once in the linking queue and reused for every later row carrying the same value.
+
+    `kind` is "code" (a code the subject tables do not hold, e.g. one with a wrong check
+    character confirmed as written) or "name" (a normalised name with no single match).
+    """
+
+    class Kind(models.TextChoices):
+        CODE = "code", _("Code")
+        NAME = "name", _("Name")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    value = models.CharField(_("value"), max_length=200)
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT,
+                                related_name="link_decisions", verbose_name=_("subject"))
+    reason = models.TextField(_("reason"))
+    decided_by = models.CharField(_("decided by"), max_length=200)
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("linking decision")
+        verbose_name_plural = _("linking decisions")
+        constraints = [models.UniqueConstraint(fields=["kind", "value"],
+                                               name="link_decision_unique")]
+
+    def __str__(self):
+        return f"{self.kind}:{self.value} → {self.subject_id}"

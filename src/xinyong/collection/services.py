@@ -19,6 +19,7 @@ from xinyong.catalog.models import Department, InformationItem
 from xinyong.journal.services import log_event
 from xinyong.records.services import RowIn, accept_rows
 
+from . import progress as progress_file
 from .linking import link_rows
 from .models import Batch, BatchRow
 from .readers import ReadError, open_table
@@ -65,24 +66,54 @@ def store_file(path: Path) -> tuple[str, Path]:
     return digest, target
 
 
+def submit(path, *, item_code: str, department_code: str, actor: str, channel: str = "cli",
+           filename: str | None = None, client_batch_id: str = "",
+           api_client=None) -> Batch:
+    """Register a submission without processing it (`process` does, here or in the worker).
+
+    The same file from the same department for the same item, or the same client batch id,
+    returns the batch already on file.
+    """
+    path = Path(path)
+    item, department = resolve(item_code, department_code)
+    if client_batch_id:
+        batch = Batch.objects.filter(department=department,
+                                     client_batch_id=client_batch_id).first()
+        if batch is not None:
+            return batch
+    digest, stored = store_file(path)
+    batch = Batch.objects.filter(item=item, department=department, file_sha256=digest).first()
+    if batch is not None:
+        return batch
+    return Batch.objects.create(
+        item=item, department=department, channel=channel, actor=actor,
+        file_name=filename or path.name, file_sha256=digest, stored_path=str(stored),
+        client_batch_id=client_batch_id, api_client=api_client)
+
+
 def ingest(path, *, item_code: str, department_code: str, actor: str, channel: str = "cli",
            filename: str | None = None, today: date | None = None,
            progress: Callable[[int, int], None] | None = None) -> Batch:
-    """Submit one file; returns its batch (an already finished identical batch as it is)."""
-    path = Path(path)
-    item, department = resolve(item_code, department_code)
-    digest, stored = store_file(path)
-    batch = Batch.objects.filter(item=item, department=department, file_sha256=digest).first()
-    if batch is not None and batch.status == Batch.Status.DONE:
-        return batch
-    batch = batch or Batch.objects.create(
-        item=item, department=department, channel=channel, actor=actor,
-        file_name=filename or path.name, file_sha256=digest, stored_path=str(stored))
-    process(batch, today=today or date.today(), progress=progress)
+    """Submit one file and process it now; an already finished identical batch is returned
+    as it is."""
+    batch = submit(path, item_code=item_code, department_code=department_code, actor=actor,
+                   channel=channel, filename=filename)
+    if batch.status != Batch.Status.DONE:
+        process(batch, today=today or date.today(), progress=progress)
     return batch
 
 
-def process(batch: Batch, *, today: date, progress=None) -> None:
+def process(batch: Batch, *, today: date | None = None, progress=None) -> None:
+    """Validate, link and store every row of a batch in one transaction (rerunnable)."""
+    today = today or date.today()
+    Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.RUNNING)
+    try:
+        _process(batch, today=today, progress=progress)
+    finally:
+        progress_file.clear(batch.pk)
+
+
+def _process(batch: Batch, *, today: date, progress=None) -> None:
     spec = item_spec(batch.item)
     try:
         table = open_table(batch.stored_path, spec, filename=batch.file_name)
@@ -98,6 +129,8 @@ def process(batch: Batch, *, today: date, progress=None) -> None:
         seen = SeenKeys()
         for frame in table.batches(FRAME_ROWS, raw=False):
             run.frame(validate(frame, spec, today=today, seen=seen))
+            progress_file.write(batch.pk, done=batch.total_rows, total=table.row_count,
+                                phase="rows")
             if progress:
                 progress(batch.total_rows, table.row_count)
         run.finish(table)
