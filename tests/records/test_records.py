@@ -76,7 +76,9 @@ def test_accept_creates_versioned_records_and_journals_them(penalty, market, com
     assert record.version == 1 and record.fields["CF_NR_FK"] == "0.2"
     assert (record.publicity_end, record.due_date, record.on_time) == \
         (date(2026, 7, 1), date(2025, 7, 10), True)
-    assert RecordVersion.objects.filter(record=record, version=1, change="create").exists()
+    # The record is its own current version: nothing is copied until it changes.
+    assert not RecordVersion.objects.exists()
+    assert [(v.version, v.change) for v in history(record)] == [(1, "create")]
     entry = Entry.objects.get(action="records_accept")
     assert entry.new["created"] == 2 and entry.new["item"] == "XZCF"
     assert verify().ok
@@ -86,7 +88,7 @@ def test_identical_resubmission_changes_nothing(penalty, market, company):
     accept(penalty, market, [row(company, 1)])
     again = accept(penalty, market, [row(company, 1)])
     assert again.unchanged and not again.created and not again.updated
-    assert Record.objects.count() == 1 and RecordVersion.objects.count() == 1
+    assert Record.objects.count() == 1 and not RecordVersion.objects.exists()
     assert Entry.objects.filter(action="records_accept").count() == 1
 
 
@@ -100,6 +102,7 @@ def test_changed_resubmission_is_a_new_version(penalty, market, company):
     versions = history(record)
     assert [(v.version, v.change, v.fields["CF_NR_FK"]) for v in versions] == \
         [(1, "create", "0.2"), (2, "update", "0.5")]
+    assert RecordVersion.objects.get().version == 1  # the superseded state is kept
 
 
 def test_late_rows_are_marked(penalty, market, company):

@@ -1,18 +1,27 @@
 """Linking (主体关联): which subject a validated row is about.
 
 In order: a code the platform knows (primary code, then legacy codes such as 注册号 or
-组织机构代码); a valid new USCC or resident ID creates the subject in the right base
-database; no usable code: the normalised current or former name, when exactly one
-organisation has it. Anything else waits in the linking queue with the reason — the
-platform never guesses.
+组织机构代码, then codes the credit centre confirmed in the linking queue); a valid new
+USCC or resident ID creates the subject in the right base database; no usable code: the
+normalised current or former name, when exactly one organisation has it or the credit centre
+decided it. Anything else waits in the linking queue with the reason — the platform never
+guesses.
+
+Rows whose code is known are linked by joins on the whole frame; only the rest go through
+the per-row rules.
 """
 
 from dataclasses import dataclass
 
+import polars as pl
+
+from xinyong.core.bulkdb import select_in
 from xinyong.core.identifiers import USCC_PLACEHOLDER, IdentifierError, parse_any
 from xinyong.core.text import normalize_name
 from xinyong.subjects.bulk import BulkSubject, bulk_register
 from xinyong.subjects.models import Base, FormerName, LegacyIdentifier, Subject
+
+from .models import LinkDecision
 
 CHUNK = 5_000  # values per IN (...) query, under SQLite's variable limit
 LINKABLE_SCHEMES = {"uscc", "resident_id", "id_document", "registration_no", "org_code",
@@ -41,15 +50,50 @@ def _codes(row: dict, fields: list[str]) -> list[str]:
     return [row[f] for f in fields if row.get(f) and row[f] != USCC_PLACEHOLDER]
 
 
-def link_rows(item: dict, rows: list[dict], *, actor: str, reason: str) -> list[Link]:
+def link_frame(item: dict, rows: pl.DataFrame, *, actor: str, reason: str) -> pl.DataFrame:
+    """`rows` (a validated frame) with `__subject__` (the subject id, null when the row
+    waits) and `__link__` (why it waits). New subjects are registered."""
+    fields = _code_fields(item)
+    codes = [pl.col(f).replace(USCC_PLACEHOLDER, None) for f in fields]
+    wanted = rows.select(pl.concat_list(codes).explode().drop_nulls().unique()).to_series()
+    known = _known_codes(wanted.to_list())
+    table = pl.DataFrame({"__code__": list(known), "__id__": list(known.values())},
+                         schema={"__code__": pl.Utf8, "__id__": pl.Int64})
+    ids = [rows.select(f).join(table, left_on=f, right_on="__code__", how="left",
+                               maintain_order="left")["__id__"] for f in fields]
+    linked = rows.with_columns(__subject__=pl.coalesce(ids) if ids
+                               else pl.lit(None, pl.Int64), __link__=pl.lit(None, pl.Utf8))
+    rest = linked.filter(pl.col("__subject__").is_null())
+    if rest.is_empty():
+        return linked
+    links = link_rows(item, rest.to_dicts(), known=known, actor=actor, reason=reason)
+    rest = rest.with_columns(
+        __subject__=pl.Series([link.subject_id for link in links], dtype=pl.Int64),
+        __link__=pl.Series([link.reason or None for link in links], dtype=pl.Utf8))
+    return pl.concat([linked.filter(pl.col("__subject__").is_not_null()), rest])
+
+
+def _known_codes(values: list[str]) -> dict[str, int]:
+    """code → subject id for the codes the platform knows: primary, legacy, decided."""
+    known = dict(select_in(f'SELECT code, id FROM "{Subject._meta.db_table}" '
+                           "WHERE code {in_values}", values))
+    for table, column in ((LegacyIdentifier._meta.db_table, "value"),
+                          (LinkDecision._meta.db_table, "value")):
+        rest = [v for v in values if v not in known]
+        if not rest:
+            break
+        extra = " AND kind = 'code'" if table == LinkDecision._meta.db_table else ""
+        known.update(select_in(f'SELECT {column}, subject_id FROM "{table}" '
+                               f"WHERE {column} {{in_values}}{extra}", rest))
+    return known
+
+
+def link_rows(item: dict, rows: list[dict], *, known: dict | None = None, actor: str,
+              reason: str) -> list[Link]:
     """One Link per row (rows are validated field dicts); new subjects are registered."""
     fields = _code_fields(item)
-    wanted = {code for row in rows for code in _codes(row, fields)}
-    known = dict(_in_chunks(lambda chunk: Subject.objects.filter(code__in=chunk)
-                            .values_list("code", "id"), wanted))
-    known.update((value, sid) for value, sid in _in_chunks(
-        lambda chunk: LegacyIdentifier.objects.filter(value__in=chunk)
-        .values_list("value", "subject_id"), wanted - set(known)))
+    if known is None:
+        known = _known_codes(list({code for row in rows for code in _codes(row, fields)}))
     _register_new(item, rows, fields, known, actor=actor, reason=reason)
     names = _names_to_look_up(item, rows, fields, known)
     return [_link(item, row, fields, known, names) for row in rows]
@@ -89,7 +133,11 @@ def _names_to_look_up(item, rows, fields, known) -> dict[str, list[int]]:
     wanted = {normalize_name(row[name_field]) for row in rows
               if name_field and row.get(name_field)
               and not any(code in known for code in _codes(row, fields))}
-    found: dict[str, set[int]] = {}
+    decided = dict(_in_chunks(lambda chunk: LinkDecision.objects.filter(
+        kind=LinkDecision.Kind.NAME, value__in=chunk).values_list("value", "subject_id"),
+        wanted))
+    wanted -= set(decided)
+    found: dict[str, set[int]] = {name: {sid} for name, sid in decided.items()}
     organisations = Subject.objects.exclude(base=Base.PERSON)
     for name, sid in _in_chunks(lambda chunk: organisations.filter(name_norm__in=chunk)
                                 .values_list("name_norm", "id"), wanted):

@@ -17,12 +17,14 @@ from django.db import transaction
 
 from xinyong.catalog.models import Department, InformationItem
 from xinyong.journal.services import log_event
-from xinyong.records.services import RowIn, accept_rows
+from xinyong.records.services import accept_frame
 
 from . import progress as progress_file
-from .linking import link_rows
+from .linking import link_frame
 from .models import Batch, BatchRow
+from .prefetch import prefetched
 from .readers import ReadError, open_table
+from .rows import record_rows
 from .validation import SeenKeys, validate
 
 FRAME_ROWS = 50_000
@@ -127,8 +129,10 @@ def _process(batch: Batch, *, today: date, progress=None) -> None:
         batch.warnings, batch.source_headers = table.warnings, table.source_headers
         run = _Run(batch, spec)
         seen = SeenKeys()
-        for frame in table.batches(FRAME_ROWS, raw=False):
-            run.frame(validate(frame, spec, today=today, seen=seen))
+        checked = (validate(frame, spec, today=today, seen=seen)
+                   for frame in table.batches(FRAME_ROWS, raw=False))
+        for frame in prefetched(checked):
+            run.frame(frame)
             progress_file.write(batch.pk, done=batch.total_rows, total=table.row_count,
                                 phase="rows")
             if progress:
@@ -168,21 +172,16 @@ class _Run:
 
     def frame(self, checked: pl.DataFrame) -> None:
         self.batch.total_rows += checked.height
-        valid = checked.filter(pl.col("__errors__").list.len() == 0)
-        for row in checked.filter(pl.col("__errors__").list.len() > 0).iter_rows(named=True):
+        valid = pl.col("__errors__").list.len() == 0
+        for row in checked.filter(~valid).iter_rows(named=True):
             self._hold(row, BatchRow.Status.REJECTED, row["__errors__"])
-        rows = list(valid.iter_rows(named=True))
-        values = [self._values(row) for row in rows]
-        links = link_rows(self.spec, values, actor=f"batch:{self.batch.pk}",
-                          reason=f"batch {self.batch.pk}: subjects first seen in collection")
-        accepted = []
-        for row, fields, link in zip(rows, values, links, strict=True):
-            if link.subject_id is None:
-                error = {"field": None, "code": "link", "message": link.reason}
-                self._hold(row, BatchRow.Status.WAITING, [error])
-            else:
-                accepted.append(self._row_in(row, fields, link.subject_id))
-        self._accept(accepted)
+        linked = link_frame(self.spec, checked.filter(valid), actor=f"batch:{self.batch.pk}",
+                            reason=f"batch {self.batch.pk}: subjects first seen in collection")
+        waiting = pl.col("__subject__").is_null()
+        for row in linked.filter(waiting).iter_rows(named=True):
+            error = {"field": None, "code": "link", "message": row["__link__"]}
+            self._hold(row, BatchRow.Status.WAITING, [error])
+        self._accept(linked.filter(~waiting))
 
     def _values(self, row: dict) -> dict:
         return {code: row[code] for code in self.field_codes if row.get(code) is not None}
@@ -191,23 +190,13 @@ class _Run:
         self.pending.append(_Pending(row["__row__"], status, errors, row["__warnings__"] or [],
                                      self._values(row)))
 
-    def _row_in(self, row: dict, fields: dict, subject_id: int) -> RowIn:
-        spec = self.spec
-        decided = _date(fields.get(spec.get("decision_date_field") or ""))
-        severity_map = spec.get("severity_map") or {}
-        return RowIn(subject_id=subject_id, fields=fields, source_row=row["__row__"],
-                     decision_date=decided,
-                     validity_end=_date(fields.get(spec.get("validity_end_field") or "")),
-                     severity=severity_map.get(fields.get(spec.get("severity_field") or ""),
-                                               ""))
-
-    def _accept(self, rows: list[RowIn]) -> None:
-        if not rows:
+    def _accept(self, ready: pl.DataFrame) -> None:
+        if ready.is_empty():
             return
         batch = self.batch
-        result = accept_rows(batch.item, batch.department, rows, batch_id=batch.pk,
-                             actor=batch.actor, received_at=self.received)
-        batch.accepted += len(rows)
+        result = accept_frame(batch.item, batch.department, record_rows(self.spec, ready),
+                              batch_id=batch.pk, actor=batch.actor, received_at=self.received)
+        batch.accepted += ready.height
         batch.created_records += len(result.created)
         batch.updated_records += len(result.updated)
         batch.unchanged_records += len(result.unchanged)
@@ -226,10 +215,6 @@ class _Run:
         batch.save()
         log_event(actor=batch.actor, action="batch_done", object_type="batch",
                   object_id=batch.pk, new=summary(batch))
-
-
-def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
 
 
 def summary(batch: Batch) -> dict:

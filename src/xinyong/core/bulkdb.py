@@ -10,9 +10,12 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
+import polars as pl
 from django.db import connection
 
-__all__ = ["insert_rows", "reserve_ids", "storage_value"]
+__all__ = ["insert_frame", "insert_rows", "reserve_ids", "select_in", "storage_value"]
+
+IN_CHUNK = 100_000  # values per select_in query
 
 
 def reserve_ids(table: str, count: int) -> int:
@@ -75,3 +78,57 @@ def _converted(row: Sequence, positions: list[int], postgresql: bool) -> list:
     for index in positions:
         row[index] = storage_value(row[index], postgresql=postgresql)
     return row
+
+
+def select_in(query: str, values: Iterable, params: Sequence = ()) -> list[tuple]:
+    """Run `query` for a large set of values in few round trips.
+
+    `query` holds `{in_values}` where `column {in_values}` should test membership, e.g.
+    `SELECT code, id FROM subjects_subject WHERE code {in_values}`; its own parameters
+    (`params`) come first. PostgreSQL gets one array (`= ANY(%s)`), SQLite one JSON array
+    (`IN (SELECT value FROM json_each(%s))`) — no per-value placeholders, no variable limit.
+    """
+    values = list(values)
+    postgresql = connection.vendor == "postgresql"
+    sql = query.format(in_values="= ANY(%s)" if postgresql
+                       else "IN (SELECT value FROM json_each(%s))")
+    found = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), IN_CHUNK):
+            chunk = values[start:start + IN_CHUNK]
+            cursor.execute(sql, [*params, chunk if postgresql
+                                 else json.dumps(chunk, ensure_ascii=False)])
+            found.extend(cursor.fetchall())
+    return found
+
+
+def insert_frame(table: str, frame: pl.DataFrame) -> None:
+    """Insert a polars frame whose columns are named after the table's. Dates may be Date
+    or ISO text, booleans Boolean; JSON must already be text. PostgreSQL gets the frame as
+    CSV through COPY; SQLite gets its rows through executemany."""
+    names = ", ".join(f'"{c}"' for c in frame.columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = f"COPY \"{table}\" ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+            with cursor.cursor.copy(sql) as copy:
+                for start in range(0, frame.height, 50_000):
+                    copy.write(frame.slice(start, 50_000).write_csv(
+                        include_header=False, null_value="\\N").encode())
+        else:
+            placeholders = ", ".join(["?"] * frame.width)
+            cursor.cursor.executemany(
+                f'INSERT INTO "{table}" ({names}) VALUES ({placeholders})',
+                _sqlite_ready(frame).iter_rows())
+
+
+def _sqlite_ready(frame: pl.DataFrame) -> pl.DataFrame:
+    """Dates as ISO text, datetimes as naive UTC text, as Django stores them in SQLite."""
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            exprs.append(pl.col(name).dt.strftime("%Y-%m-%d"))
+        elif isinstance(dtype, pl.Datetime):
+            exprs.append(pl.col(name).dt.convert_time_zone("UTC")
+                         .dt.strftime("%Y-%m-%d %H:%M:%S%.6f") if dtype.time_zone
+                         else pl.col(name).dt.strftime("%Y-%m-%d %H:%M:%S%.6f"))
+    return frame.with_columns(exprs) if exprs else frame

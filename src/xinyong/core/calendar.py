@@ -71,6 +71,7 @@ class CalendarNotCovered(Exception):
 
     def __init__(self, year: int, detail: str = ""):
         self.year = year
+        self.detail = detail
         message = (
             f"the working-day calendar has no data for {year}; an administrator must enter the "
             f"{year} schedule (published each November) in the admin or with "
@@ -114,7 +115,8 @@ class _Missing:
     """A year found not covered, remembered like a loaded one so bulk callers asking about
     it again and again do not query the table each time."""
 
-    error: CalendarNotCovered
+    year: int
+    detail: str
     loaded_at: float
 
 
@@ -124,10 +126,12 @@ def _year(year: int) -> _Year:
         try:
             cached = _load_year(year)
         except CalendarNotCovered as exc:
-            cached = _Missing(exc, time.monotonic())
+            cached = _Missing(exc.year, exc.detail, time.monotonic())
         _years[year] = cached
     if isinstance(cached, _Missing):
-        raise cached.error
+        # A new exception each time: re-raising one instance would grow its traceback and
+        # keep every caller's frame (and the data in it) alive.
+        raise CalendarNotCovered(cached.year, cached.detail)
     return cached
 
 

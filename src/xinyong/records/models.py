@@ -9,7 +9,8 @@ class Status(models.TextChoices):
 
 class Record(models.Model):
     """信用记录 — one credit record (a licence, a penalty, a list entry …) of a catalog item
-    about one subject, in its latest version. Earlier versions stay in RecordVersion."""
+    about one subject, in its latest version. Each earlier state is copied to RecordVersion
+    when it changes."""
 
     item = models.ForeignKey("catalog.InformationItem", on_delete=models.PROTECT,
                              related_name="records", verbose_name=_("information item"))
@@ -50,7 +51,8 @@ class Record(models.Model):
 
 
 class RecordVersion(models.Model):
-    """记录版本 — a record as it stood after one change (create, update or revoke)."""
+    """记录版本 — a record as it stood before a later change superseded it; `change` is what
+    produced that state (create, update or revoke). The current state is the Record."""
 
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="versions")
     subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT,

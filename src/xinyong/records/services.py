@@ -10,32 +10,28 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache, partial
 
+import polars as pl
 from django.db import connection, transaction
 
 from xinyong.catalog.models import Department, InformationItem
 from xinyong.catalog.services import publicity_rule
-from xinyong.core.bulkdb import insert_rows, reserve_ids
+from xinyong.core.bulkdb import insert_frame, reserve_ids, select_in
 from xinyong.core.calendar import CalendarNotCovered, add_working_days
 from xinyong.core.periods import period_end
 from xinyong.journal.services import log_event, log_update
 
 from .models import Record, RecordVersion, Status
 
-__all__ = ["AcceptResult", "Publicity", "RowIn", "accept_rows", "business_key", "due_date",
-           "history", "publicity", "revoke_record"]
+__all__ = ["ROW_SCHEMA", "AcceptResult", "Publicity", "RowIn", "accept_frame", "accept_rows",
+           "business_key", "due_date", "history", "publicity", "revoke_record"]
 
 KEY_SEPARATOR = "\x1f"  # never typed in a cell; keeps key parts unambiguous
-LOOKUP_CHUNK = 5_000  # keys per IN (...) query, under SQLite's variable limit
 RECORD_COLUMNS = ("id", "item_id", "subject_id", "department_id", "business_key", "version",
                   "fields", "severity", "decision_date", "published", "publicity_start",
                   "publicity_end", "publicity_rule", "due_date", "received_at", "on_time",
                   "status", "revoked_on", "revoked_reason", "batch_id", "source_row",
                   "updated_at")
-VERSION_COLUMNS = ("record_id", "subject_id", "version", "change", "fields", "decision_date",
-                   "publicity_end", "status", "reason", "batch_id", "created_at")
-# Columns whose values need converting to the backend's storage form (see core.bulkdb).
-CONVERTED_COLUMNS = ("decision_date", "publicity_start", "publicity_end", "due_date",
-                     "revoked_on", "received_at", "updated_at", "created_at", "fields")
+LOOKUP_CHUNK = 5_000  # keys per IN (...) query through the ORM
 
 
 def business_key(item: InformationItem, fields: dict) -> str:
@@ -109,122 +105,159 @@ class AcceptResult:
     late: int = 0  # created or updated rows received after their due date
 
 
+# The columns `accept_frame` takes, one row per record to store.
+ROW_SCHEMA = {"subject_id": pl.Int64, "fields": pl.Utf8, "business_key": pl.Utf8,
+              "source_row": pl.Int64, "decision_date": pl.Date, "validity_end": pl.Date,
+              "severity": pl.Utf8}
+
+
 def accept_rows(item: InformationItem, department: Department, rows: list[RowIn], *,
                 batch_id: int | None, actor: str, received_at: datetime | None = None
                 ) -> AcceptResult:
     """Store rows as records in one transaction, with one journal entry for the lot."""
+    frame = pl.DataFrame(
+        [(row.subject_id, json.dumps(row.fields, ensure_ascii=False),
+          business_key(item, row.fields), row.source_row, row.decision_date,
+          row.validity_end, row.severity) for row in rows], schema=ROW_SCHEMA, orient="row")
+    return accept_frame(item, department, frame, batch_id=batch_id, actor=actor,
+                        received_at=received_at)
+
+
+def accept_frame(item: InformationItem, department: Department, rows: pl.DataFrame, *,
+                 batch_id: int | None, actor: str, received_at: datetime | None = None
+                 ) -> AcceptResult:
+    """`accept_rows` for a polars frame of ROW_SCHEMA (fields as JSON text): the bulk path.
+
+    New business keys are inserted in one statement; keys already on file go through the
+    model one by one (an update makes a new version; identical content changes nothing).
+    """
     received_at = received_at or datetime.now(UTC)
-    keyed = {}
-    for row in rows:
-        key = business_key(item, row.fields)
-        if key in keyed:
-            raise ValueError(f"two rows share the business key {key!r} (rows "
-                             f"{keyed[key].source_row} and {row.source_row})")
-        keyed[key] = row
+    repeated = rows.filter(pl.col("business_key").is_duplicated())
+    if repeated.height:
+        first = repeated.row(0, named=True)
+        raise ValueError(f"two rows share the business key {first['business_key']!r} (rows "
+                         f"{repeated['source_row'].to_list()[:2]})")
     result = AcceptResult()
     with transaction.atomic():
-        existing = _existing(item, list(keyed))
-        new = [(key, row) for key, row in keyed.items() if key not in existing]
-        rule_on = cache(partial(publicity_rule, item.publicity_rule))
-
-        def derive(row: RowIn) -> dict:
-            derived = _derived(item, row, rule_on=rule_on, received_at=received_at)
-            result.late += derived["on_time"] is False
-            return derived
-
-        result.created = _create(item, department, new, batch_id, received_at, derive)
-        for key, row in keyed.items():
-            record = existing.get(key)
-            if record is None:
-                continue
-            if _same(record, row):
-                result.unchanged.append(record.pk)
-            else:
-                _update(record, row, department, batch_id, received_at, derive)
-                result.updated.append(record.pk)
+        on_file = _keys_on_file(item, rows["business_key"])
+        new = rows.filter(~pl.col("business_key").is_in(on_file))
+        if new.height:
+            derived = _with_derived(item, new, received_at)
+            result.late += derived["on_time"].not_().sum()
+            result.created = _create(item, department, derived, batch_id, received_at)
+        if on_file:
+            _accept_existing(item, department, rows.filter(pl.col("business_key")
+                                                           .is_in(on_file)),
+                             batch_id, received_at, result)
         if result.created or result.updated:
             log_event(actor=actor, action="records_accept", object_type="record",
                       object_id=f"batch:{batch_id}", new=_summary(item, result, rows))
     return result
 
 
-def _existing(item: InformationItem, keys: list[str]) -> dict[str, Record]:
-    found = {}
-    for start in range(0, len(keys), LOOKUP_CHUNK):
-        chunk = keys[start:start + LOOKUP_CHUNK]
-        for record in Record.objects.filter(item=item, business_key__in=chunk):
-            found[record.business_key] = record
-    return found
+def _keys_on_file(item: InformationItem, keys: pl.Series) -> list[str]:
+    found = select_in(f'SELECT business_key FROM "{Record._meta.db_table}" '
+                      "WHERE item_id = %s AND business_key {in_values}",
+                      keys.to_list(), [item.pk])
+    return [key for (key,) in found]
 
 
-def _derived(item: InformationItem, row: RowIn, *, rule_on, received_at: datetime) -> dict:
-    window = publicity(item, decision_date=row.decision_date, severity=row.severity,
-                       validity_end=row.validity_end, rule_on=rule_on)
-    due = due_date(item, row.decision_date)
+def _with_derived(item: InformationItem, rows: pl.DataFrame, received_at: datetime
+                  ) -> pl.DataFrame:
+    """Publicity window and due date, computed once per distinct input and joined back."""
+    rule_on = cache(partial(publicity_rule, item.publicity_rule))
+    keys = ["decision_date", "severity", "validity_end"]
+    distinct = rows.select(keys).unique().rows()
+    windows = pl.DataFrame(
+        [(*key, *_window(item, *key, rule_on).values(), due_date(item, key[0]))
+         for key in distinct], orient="row",
+        schema={**rows.select(keys).schema, "published": pl.Boolean,
+                "publicity_start": pl.Date, "publicity_end": pl.Date,
+                "publicity_rule": pl.Utf8, "due_date": pl.Date})
+    received = received_at.astimezone(UTC).date()
+    derived = rows.select(keys).join(windows, on=keys, how="left", nulls_equal=True,
+                                     maintain_order="left").drop(keys)
+    return rows.hstack(derived.get_columns()).with_columns(
+        on_time=pl.col("due_date") >= received)
+
+
+def _window(item, decision_date, severity, validity_end, rule_on) -> dict:
+    window = publicity(item, decision_date=decision_date, severity=severity,
+                       validity_end=validity_end, rule_on=rule_on)
     return {"published": window.published, "publicity_start": window.start,
-            "publicity_end": window.end, "publicity_rule": window.rule, "due_date": due,
-            "on_time": None if due is None else received_at.astimezone(UTC).date() <= due}
+            "publicity_end": window.end, "publicity_rule": window.rule}
 
 
-def _create(item, department, new: list[tuple[str, RowIn]], batch_id, received_at,
-            derive) -> list[int]:
-    if not new:
-        return []
-    first_id = reserve_ids(Record._meta.db_table, len(new))
-    records, versions = [], []
-    for offset, (key, row) in enumerate(new):
-        pk = first_id + offset
-        d = derive(row)
-        records.append((pk, item.pk, row.subject_id, department.pk, key, 1, row.fields,
-                        row.severity, row.decision_date, d["published"], d["publicity_start"],
-                        d["publicity_end"], d["publicity_rule"], d["due_date"], received_at,
-                        d["on_time"], Status.ACTIVE, None, "", batch_id, row.source_row,
-                        received_at))
-        versions.append((pk, row.subject_id, 1, "create", row.fields, row.decision_date,
-                         d["publicity_end"], Status.ACTIVE, "", batch_id, received_at))
-    insert_rows(Record._meta.db_table, RECORD_COLUMNS, records,
-                convert=[c for c in RECORD_COLUMNS if c in CONVERTED_COLUMNS])
-    insert_rows(RecordVersion._meta.db_table, VERSION_COLUMNS, versions,
-                convert=[c for c in VERSION_COLUMNS if c in CONVERTED_COLUMNS])
-    return list(range(first_id, first_id + len(new)))
+def _create(item, department, rows: pl.DataFrame, batch_id, received_at) -> list[int]:
+    first_id = reserve_ids(Record._meta.db_table, rows.height)
+    at = pl.lit(received_at).dt.convert_time_zone("UTC")
+    table = rows.with_columns(
+        id=pl.int_range(first_id, first_id + rows.height, dtype=pl.Int64),
+        item_id=pl.lit(item.pk), department_id=pl.lit(department.pk), version=pl.lit(1),
+        received_at=at, updated_at=at, status=pl.lit(Status.ACTIVE.value),
+        revoked_on=pl.lit(None, pl.Date), revoked_reason=pl.lit(""),
+        batch_id=pl.lit(batch_id, pl.Int64)).select(RECORD_COLUMNS)
+    insert_frame(Record._meta.db_table, table)
+    return list(range(first_id, first_id + rows.height))
 
 
-def _same(record: Record, row: RowIn) -> bool:
-    return record.subject_id == row.subject_id and record.fields == row.fields \
-        and record.status == Status.ACTIVE
+def _accept_existing(item, department, rows: pl.DataFrame, batch_id, received_at,
+                     result: AcceptResult) -> None:
+    keys = rows["business_key"].to_list()
+    records = {r.business_key: r for start in range(0, len(keys), LOOKUP_CHUNK)
+               for r in Record.objects.filter(item=item,
+                                              business_key__in=keys[start:start + LOOKUP_CHUNK])}
+    rule_on = cache(partial(publicity_rule, item.publicity_rule))
+    for row in rows.iter_rows(named=True):
+        record, fields = records[row["business_key"]], json.loads(row["fields"])
+        if record.subject_id == row["subject_id"] and record.fields == fields \
+                and record.status == Status.ACTIVE:
+            result.unchanged.append(record.pk)
+            continue
+        _snapshot(record)
+        window = _window(item, row["decision_date"], row["severity"], row["validity_end"],
+                         rule_on)
+        due = due_date(item, row["decision_date"])
+        on_time = None if due is None else received_at.astimezone(UTC).date() <= due
+        result.late += on_time is False
+        _apply(record, **window, due_date=due, on_time=on_time, subject_id=row["subject_id"],
+               fields=fields, severity=row["severity"], decision_date=row["decision_date"],
+               department=department, status=Status.ACTIVE, revoked_on=None,
+               revoked_reason="", version=record.version + 1, batch_id=batch_id,
+               source_row=row["source_row"], updated_at=received_at)
+        result.updated.append(record.pk)
 
 
-def _update(record: Record, row: RowIn, department, batch_id, received_at, derive) -> None:
-    """A resubmission with different content: a new version; the old one stays."""
-    for name, value in derive(row).items():
+def _apply(record: Record, **values) -> None:
+    for name, value in values.items():
         setattr(record, name, value)
-    record.subject_id, record.fields, record.severity = row.subject_id, row.fields, row.severity
-    record.decision_date, record.department = row.decision_date, department
-    record.status, record.revoked_on, record.revoked_reason = Status.ACTIVE, None, ""
-    record.version += 1
-    record.batch_id, record.source_row, record.updated_at = batch_id, row.source_row, received_at
     record.save()
-    _add_version(record, "update", batch_id=batch_id, at=received_at)
 
 
-def _add_version(record: Record, change: str, *, batch_id=None, reason="", at=None):
-    RecordVersion.objects.create(
-        record=record, subject_id=record.subject_id, version=record.version, change=change,
-        fields=record.fields, decision_date=record.decision_date,
-        publicity_end=record.publicity_end, status=record.status, reason=reason,
-        batch_id=batch_id, created_at=at or datetime.now(UTC))
+def _snapshot(record: Record) -> RecordVersion:
+    """Keep the record as it stands before it changes (the current state is the record)."""
+    return RecordVersion.objects.create(
+        record=record, subject_id=record.subject_id, version=record.version,
+        change=_change(record), fields=record.fields, decision_date=record.decision_date,
+        publicity_end=record.publicity_end, status=record.status,
+        reason=record.revoked_reason, batch_id=record.batch_id, created_at=record.updated_at)
 
 
-def _summary(item: InformationItem, result: AcceptResult, rows: list[RowIn]) -> dict:
-    digest = hashlib.sha256()
-    for row in rows:
-        digest.update(json.dumps([row.subject_id, row.fields], ensure_ascii=False,
-                                 sort_keys=True, default=str).encode())
+def _change(record: Record) -> str:
+    if record.status == Status.REVOKED:
+        return "revoke"
+    return "create" if record.version == 1 else "update"
+
+
+def _summary(item: InformationItem, result: AcceptResult, rows: pl.DataFrame) -> dict:
+    digest = hashlib.sha256(rows["subject_id"].to_numpy().tobytes())
+    digest.update(rows["fields"].str.join("\n").item().encode())
     created = result.created
     return {"item": item.code, "created": len(created),
             "created_ids": [created[0], created[-1]] if created else [],
             "updated_ids": result.updated, "unchanged": len(result.unchanged),
-            "rows_sha256": digest.hexdigest(), "database": connection.vendor}
+            "rows_sha256": digest.hexdigest(),
+            "database": connection.vendor}
 
 
 def revoke_record(record: Record, *, reason: str, actor: str, on: date) -> Record:
@@ -236,13 +269,13 @@ def revoke_record(record: Record, *, reason: str, actor: str, on: date) -> Recor
     with transaction.atomic():
         old = {"status": record.status, "publicity_end": record.publicity_end,
                "version": record.version}
+        _snapshot(record)
         record.status, record.revoked_on, record.revoked_reason = Status.REVOKED, on, reason
         if record.publicity_end is None or record.publicity_end > on:
             record.publicity_end = on
         record.version += 1
         record.updated_at = datetime.now(UTC)
         record.save()
-        _add_version(record, "revoke", reason=reason)
         log_update(actor=actor, object_type="record", object_id=record.pk, old=old,
                    new={"status": record.status, "publicity_end": record.publicity_end,
                         "version": record.version}, reason=reason)
@@ -250,4 +283,11 @@ def revoke_record(record: Record, *, reason: str, actor: str, on: date) -> Recor
 
 
 def history(record: Record) -> list[RecordVersion]:
-    return list(record.versions.order_by("version"))
+    """Every version of a record, oldest first; the last is the record as it stands now
+    (an unsaved RecordVersion)."""
+    current = RecordVersion(
+        record=record, subject_id=record.subject_id, version=record.version,
+        change=_change(record), fields=record.fields, decision_date=record.decision_date,
+        publicity_end=record.publicity_end, status=record.status,
+        reason=record.revoked_reason, batch_id=record.batch_id, created_at=record.updated_at)
+    return [*record.versions.order_by("version"), current]
