@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from xinyong.config import database_config, env_bool, env_list, secret_key
+from xinyong.config import database_config, env_bool, env_int, env_list, secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = Path(os.environ.get("XINYONG_HOME", Path.cwd())).resolve()
@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "xinyong.core",
     "xinyong.journal",
     "xinyong.catalog",
@@ -33,6 +35,7 @@ INSTALLED_APPS = [
     "xinyong.records",
     "xinyong.collection",
     "xinyong.portal",
+    "xinyong.console",
     "xinyong.api",
     "xinyong.demo",
 ]
@@ -71,6 +74,13 @@ TEMPLATES = [
 
 DATABASES = {"default": database_config(os.environ.get("XINYONG_DATABASE_URL"), VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background processing (django-tasks with its database backend; `xinyong batches worker`).
+# Batches whose stored file is at most BATCH_INLINE_MAX_BYTES are processed in the request.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+BATCH_INLINE_MAX_BYTES = env_int("XINYONG_BATCH_INLINE_MAX_BYTES", 2 * 2**20)
+# POST /api/v1/batches carries up to 20,000 rows as JSON (Django's default is 2.5 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 2**20
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

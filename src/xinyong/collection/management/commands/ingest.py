@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from xinyong.collection.models import Batch
-from xinyong.collection.services import IngestError, ingest, summary
+from xinyong.collection.services import IngestError, submit, summary
+from xinyong.collection.tasks import run
 
 
 class Command(BaseCommand):
@@ -25,12 +26,14 @@ class Command(BaseCommand):
         with Progress(*columns, disable=quiet) as bar:
             task = bar.add_task(f"{item} ← {department}", total=None)
             try:
-                batch = ingest(file, item_code=item, department_code=department,
-                               actor=f"cli:{department}", channel="cli",
-                               progress=lambda done, total: bar.update(task, completed=done,
-                                                                        total=total))
+                batch = submit(file, item_code=item, department_code=department,
+                               actor=f"cli:{department}", channel="cli")
             except (IngestError, FileNotFoundError, IsADirectoryError) as exc:
                 raise CommandError(str(exc)) from None
+            # Under the batch's lock, like the worker: never two processes on one batch.
+            run(batch.pk, progress=lambda done, total: bar.update(task, completed=done,
+                                                                  total=total))
+            batch.refresh_from_db()
         result = summary(batch)
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
