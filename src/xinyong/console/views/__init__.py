@@ -1,0 +1,1 @@
+"""Console pages, one module per area. Views parse input, call a service, render."""
