@@ -44,7 +44,8 @@ class Record(models.Model):
         constraints = [models.UniqueConstraint(fields=["item", "business_key"],
                                                name="record_business_key_unique")]
         indexes = [models.Index(fields=["subject", "item"]),
-                   models.Index(fields=["item", "decision_date"])]
+                   models.Index(fields=["item", "decision_date"]),
+                   models.Index(fields=["batch_id", "source_row"])]  # a batch's rows
 
     def __str__(self):
         return f"{self.item_id}:{self.business_key}"
