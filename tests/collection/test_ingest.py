@@ -91,6 +91,20 @@ def test_same_file_again_neither_loses_nor_duplicates(penalty, tmp_path):
     assert Record.objects.count() == 2 and other.encoding == "gb18030"
 
 
+def test_backfill_records_are_neither_on_time_nor_late(penalty, tmp_path):
+    """历史补录: decisions from 2025 loaded in 2026 get due dates but no timeliness verdict."""
+    old = [penalty_row(penalty, n, CF_JDRQ="2025-03-03") for n in (1, 2)]
+    regular = ingest(write_csv(tmp_path / "late.csv", penalty, old), item_code="XZCF",
+                     department_code="scjgj", actor="t", today=TODAY)
+    assert regular.late == 2 and not Record.objects.filter(on_time=None).exists()
+    history = [penalty_row(penalty, n, CF_JDRQ="2025-03-03") for n in (3, 4)]
+    backfill = ingest(write_csv(tmp_path / "history.csv", penalty, history), item_code="XZCF",
+                      department_code="scjgj", actor="t", today=TODAY, backfill=True)
+    records = Record.objects.filter(batch_id=backfill.pk)
+    assert backfill.late == 0 and backfill.backfill
+    assert [(r.on_time, r.due_date) for r in records] == [(None, date(2025, 3, 12))] * 2
+
+
 def test_unreadable_file_fails_its_batch_with_the_reason(penalty, tmp_path):
     path = tmp_path / "empty.csv"
     path.write_text("行政相对人名称,行政相对人类别\n", encoding="utf-8")

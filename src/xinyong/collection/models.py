@@ -23,6 +23,9 @@ class Batch(models.Model):
     actor = models.CharField(_("submitted by"), max_length=200)
     # The API client's own id for the batch: resubmitting it returns the same batch.
     client_batch_id = models.CharField(_("client batch id"), max_length=100, blank=True)
+    # 历史补录: history taken over from a department's old system; its records get their due
+    # dates but are not judged on time or late (they could not have been submitted earlier).
+    backfill = models.BooleanField(_("historical backfill"), default=False)
     api_client = models.ForeignKey("access.ApiClient", on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="batches",
                                    verbose_name=_("API client"))

@@ -6,20 +6,31 @@ import polars as pl
 
 from xinyong.records.services import KEY_SEPARATOR, ROW_SCHEMA
 
+PREFIX = "__record_"
 
-def record_rows(item: dict, frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame` has the item's field columns (canonical text), `__row__` and `__subject__`."""
+
+def with_record_columns(item: dict, frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` (validated: the item's field columns in canonical text, `__row__`) with the
+    record columns that do not depend on linking, prefixed `__record_`. Computed in the
+    read-ahead thread, before the frame is linked."""
     codes = [f["code"] for f in item["fields"]]
-    return frame.select(
-        subject_id=pl.col("__subject__"),
-        fields=fields_json(codes),
-        business_key=pl.concat_str([pl.col(c).fill_null("") for c in item["business_key"]],
-                                   separator=KEY_SEPARATOR),
-        source_row=pl.col("__row__"),
-        decision_date=_date(item.get("decision_date_field")),
-        validity_end=_date(item.get("validity_end_field")),
-        severity=_severity(item),
-    ).cast(ROW_SCHEMA)
+    columns = {
+        "fields": fields_json(codes),
+        "business_key": pl.concat_str([pl.col(c).fill_null("") for c in item["business_key"]],
+                                      separator=KEY_SEPARATOR),
+        "source_row": pl.col("__row__"),
+        "decision_date": _date(item.get("decision_date_field")),
+        "validity_end": _date(item.get("validity_end_field")),
+        "severity": _severity(item),
+    }
+    return frame.with_columns(expr.alias(PREFIX + name) for name, expr in columns.items())
+
+
+def record_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """The linked rows (`__subject__`) of a frame `with_record_columns` in ROW_SCHEMA."""
+    return frame.select(pl.col("__subject__").alias("subject_id"),
+                        *(pl.col(PREFIX + name).alias(name)
+                          for name in ROW_SCHEMA if name != "subject_id")).cast(ROW_SCHEMA)
 
 
 def fields_json(codes: list[str]) -> pl.Expr:
@@ -33,7 +44,8 @@ def fields_json(codes: list[str]) -> pl.Expr:
 
 
 def _date(code: str | None) -> pl.Expr:
-    return pl.col(code).str.to_date() if code else pl.lit(None, pl.Date)
+    # Rejected rows get these columns too (they are never stored): no error on their values.
+    return pl.col(code).str.to_date("%Y-%m-%d", strict=False) if code else pl.lit(None, pl.Date)
 
 
 def _severity(item: dict) -> pl.Expr:

@@ -24,7 +24,7 @@ from .linking import link_frame
 from .models import Batch, BatchRow
 from .prefetch import prefetched
 from .readers import ReadError, open_table
-from .rows import record_rows
+from .rows import record_rows, with_record_columns
 from .validation import SeenKeys, validate
 
 FRAME_ROWS = 50_000
@@ -70,7 +70,7 @@ def store_file(path: Path) -> tuple[str, Path]:
 
 def submit(path, *, item_code: str, department_code: str, actor: str, channel: str = "cli",
            filename: str | None = None, client_batch_id: str = "",
-           api_client=None) -> Batch:
+           api_client=None, backfill: bool = False) -> Batch:
     """Register a submission without processing it (`process` does, here or in the worker).
 
     The same file from the same department for the same item, or the same client batch id,
@@ -90,16 +90,16 @@ def submit(path, *, item_code: str, department_code: str, actor: str, channel: s
     return Batch.objects.create(
         item=item, department=department, channel=channel, actor=actor,
         file_name=filename or path.name, file_sha256=digest, stored_path=str(stored),
-        client_batch_id=client_batch_id, api_client=api_client)
+        client_batch_id=client_batch_id, api_client=api_client, backfill=backfill)
 
 
 def ingest(path, *, item_code: str, department_code: str, actor: str, channel: str = "cli",
-           filename: str | None = None, today: date | None = None,
+           filename: str | None = None, today: date | None = None, backfill: bool = False,
            progress: Callable[[int, int], None] | None = None) -> Batch:
     """Submit one file and process it now; an already finished identical batch is returned
     as it is."""
     batch = submit(path, item_code=item_code, department_code=department_code, actor=actor,
-                   channel=channel, filename=filename)
+                   channel=channel, filename=filename, backfill=backfill)
     if batch.status != Batch.Status.DONE:
         process(batch, today=today or date.today(), progress=progress)
     return batch
@@ -129,7 +129,7 @@ def _process(batch: Batch, *, today: date, progress=None) -> None:
         batch.warnings, batch.source_headers = table.warnings, table.source_headers
         run = _Run(batch, spec)
         seen = SeenKeys()
-        checked = (validate(frame, spec, today=today, seen=seen)
+        checked = (with_record_columns(spec, validate(frame, spec, today=today, seen=seen))
                    for frame in table.batches(FRAME_ROWS, raw=False))
         for frame in prefetched(checked):
             run.frame(frame)
@@ -194,8 +194,9 @@ class _Run:
         if ready.is_empty():
             return
         batch = self.batch
-        result = accept_frame(batch.item, batch.department, record_rows(self.spec, ready),
-                              batch_id=batch.pk, actor=batch.actor, received_at=self.received)
+        result = accept_frame(batch.item, batch.department, record_rows(ready),
+                              batch_id=batch.pk, actor=batch.actor, received_at=self.received,
+                              judge_timeliness=not batch.backfill)
         batch.accepted += ready.height
         batch.created_records += len(result.created)
         batch.updated_records += len(result.updated)

@@ -3,7 +3,8 @@
 import itertools
 import json
 import secrets
-from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 
@@ -14,6 +15,7 @@ from xinyong.subjects.bulk import bulk_register
 from xinyong.subjects.models import Subject
 
 from .generator import City, Size
+from .submissions import Progress, SubjectPool, SubmissionReport, feed_collection
 
 ACTOR = "system:demo"
 BATCH = 10_000
@@ -31,19 +33,34 @@ class AlreadyBuilt(Exception):
     pass
 
 
-def build_city(size: Size, *, seed: int, progress: Callable[[int], None] = lambda n: None) -> int:
-    """Load the catalog if needed and stream the city's subjects in atomic batches."""
+@dataclass
+class BuildResult:
+    subjects: int
+    submissions: SubmissionReport | None
+
+
+def build_city(size: Size, *, seed: int, progress: Progress | None = None,
+               today: date | None = None, submissions: bool = True) -> BuildResult:
+    """Load the catalog if needed, stream the city's subjects in atomic batches, then let
+    the departments submit their files through collection (`submissions`)."""
     if Subject.objects.exists():
         raise AlreadyBuilt(f"the database already holds {Subject.objects.count()} subjects; "
                            "build the demo into a fresh database")
     if not CatalogVersion.objects.exists():
         load_catalog(actor=ACTOR)
+    progress = progress or Progress()
+    today = today or date.today()
+    pool = SubjectPool(seed, today=today)
+    progress.start("subjects", size.enterprises + size.non_enterprises + size.persons)
     total = 0
     subjects = City(seed).subjects(size)
     while batch := list(itertools.islice(subjects, BATCH)):
         total += bulk_register(batch, actor=ACTOR, reason=f"synthetic city, seed {seed}")
-        progress(len(batch))
-    return total
+        pool.offer(batch)
+        progress.advance("subjects", len(batch))
+    report = feed_collection(size, pool, seed=seed, today=today, progress=progress) \
+        if submissions else None
+    return BuildResult(total, report)
 
 
 def logins_path():

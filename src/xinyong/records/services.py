@@ -124,12 +124,14 @@ def accept_rows(item: InformationItem, department: Department, rows: list[RowIn]
 
 
 def accept_frame(item: InformationItem, department: Department, rows: pl.DataFrame, *,
-                 batch_id: int | None, actor: str, received_at: datetime | None = None
-                 ) -> AcceptResult:
+                 batch_id: int | None, actor: str, received_at: datetime | None = None,
+                 judge_timeliness: bool = True) -> AcceptResult:
     """`accept_rows` for a polars frame of ROW_SCHEMA (fields as JSON text): the bulk path.
 
     New business keys are inserted in one statement; keys already on file go through the
     model one by one (an update makes a new version; identical content changes nothing).
+    Without `judge_timeliness` (a historical backfill) records get their due date but are
+    neither on time nor late.
     """
     received_at = received_at or datetime.now(UTC)
     repeated = rows.filter(pl.col("business_key").is_duplicated())
@@ -142,13 +144,13 @@ def accept_frame(item: InformationItem, department: Department, rows: pl.DataFra
         on_file = _keys_on_file(item, rows["business_key"])
         new = rows.filter(~pl.col("business_key").is_in(on_file))
         if new.height:
-            derived = _with_derived(item, new, received_at)
+            derived = _with_derived(item, new, received_at, judge_timeliness)
             result.late += derived["on_time"].not_().sum()
             result.created = _create(item, department, derived, batch_id, received_at)
         if on_file:
             _accept_existing(item, department, rows.filter(pl.col("business_key")
                                                            .is_in(on_file)),
-                             batch_id, received_at, result)
+                             batch_id, received_at, result, judge_timeliness)
         if result.created or result.updated:
             log_event(actor=actor, action="records_accept", object_type="record",
                       object_id=f"batch:{batch_id}", new=_summary(item, result, rows))
@@ -162,8 +164,8 @@ def _keys_on_file(item: InformationItem, keys: pl.Series) -> list[str]:
     return [key for (key,) in found]
 
 
-def _with_derived(item: InformationItem, rows: pl.DataFrame, received_at: datetime
-                  ) -> pl.DataFrame:
+def _with_derived(item: InformationItem, rows: pl.DataFrame, received_at: datetime,
+                  judge_timeliness: bool = True) -> pl.DataFrame:
     """Publicity window and due date, computed once per distinct input and joined back."""
     rule_on = cache(partial(publicity_rule, item.publicity_rule))
     keys = ["decision_date", "severity", "validity_end"]
@@ -177,8 +179,8 @@ def _with_derived(item: InformationItem, rows: pl.DataFrame, received_at: dateti
     received = received_at.astimezone(UTC).date()
     derived = rows.select(keys).join(windows, on=keys, how="left", nulls_equal=True,
                                      maintain_order="left").drop(keys)
-    return rows.hstack(derived.get_columns()).with_columns(
-        on_time=pl.col("due_date") >= received)
+    on_time = pl.col("due_date") >= received if judge_timeliness else pl.lit(None, pl.Boolean)
+    return rows.hstack(derived.get_columns()).with_columns(on_time=on_time)
 
 
 def _window(item, decision_date, severity, validity_end, rule_on) -> dict:
@@ -202,7 +204,7 @@ def _create(item, department, rows: pl.DataFrame, batch_id, received_at) -> list
 
 
 def _accept_existing(item, department, rows: pl.DataFrame, batch_id, received_at,
-                     result: AcceptResult) -> None:
+                     result: AcceptResult, judge_timeliness: bool) -> None:
     keys = rows["business_key"].to_list()
     records = {r.business_key: r for start in range(0, len(keys), LOOKUP_CHUNK)
                for r in Record.objects.filter(item=item,
@@ -218,7 +220,8 @@ def _accept_existing(item, department, rows: pl.DataFrame, batch_id, received_at
         window = _window(item, row["decision_date"], row["severity"], row["validity_end"],
                          rule_on)
         due = due_date(item, row["decision_date"])
-        on_time = None if due is None else received_at.astimezone(UTC).date() <= due
+        on_time = None if due is None or not judge_timeliness \
+            else received_at.astimezone(UTC).date() <= due
         result.late += on_time is False
         _apply(record, **window, due_date=due, on_time=on_time, subject_id=row["subject_id"],
                fields=fields, severity=row["severity"], decision_date=row["decision_date"],

@@ -18,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--department", required=True, help="department code, e.g. scjgj")
         parser.add_argument("--json", action="store_true", help="print the summary as JSON")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--backfill", action="store_true",
+                            help="历史补录: history from an old system; due dates are kept but "
+                                 "rows are not judged on time or late")
 
     def handle(self, *args, file, item, department, **options):
         columns = ("[progress.description]{task.description}", BarColumn(),
@@ -27,7 +30,8 @@ class Command(BaseCommand):
             task = bar.add_task(f"{item} ← {department}", total=None)
             try:
                 batch = submit(file, item_code=item, department_code=department,
-                               actor=f"cli:{department}", channel="cli")
+                               actor=f"cli:{department}", channel="cli",
+                               backfill=options["backfill"])
             except (IngestError, FileNotFoundError, IsADirectoryError) as exc:
                 raise CommandError(str(exc)) from None
             # Under the batch's lock, like the worker: never two processes on one batch.
