@@ -62,7 +62,8 @@ class Command(BaseCommand):
     def print_logins(self, logins):
         if not logins:
             raise CommandError("no demo logins: run `xinyong demo build` first")
-        self.stdout.write("demo logins (http://127.0.0.1:8000/admin/):")
+        self.stdout.write("demo logins (console http://127.0.0.1:8000/console/, "
+                          "admin http://127.0.0.1:8000/admin/):")
         for login in logins:
             department = f" @ {login['department']}" if login["department"] else ""
             self.stdout.write(f"  {login['username']:<8} {login['password']:<14} "
