@@ -84,13 +84,38 @@ def test_auditors_cannot_change_anything(client, batch, auditor):
 
 
 def test_only_the_credit_centre_works_the_linking_queue(client, batch, officer, checker,
-                                                        auditor):
+                                                        auditor, other_officer):
     row = BatchRow.objects.get(batch=batch, status="waiting")
     for user in (officer, checker, auditor):
         client.force_login(user)
         assert client.get("/console/linking/").status_code == 403
-        assert client.get(f"/console/linking/{row.pk}/").status_code == 403
         assert "/console/linking/" not in client.get("/console/").content.decode()
+    for user in (checker, auditor):  # the submitting department's officer may confirm
+        client.force_login(user)
+        assert client.get(f"/console/linking/{row.pk}/").status_code == 403
+    client.force_login(other_officer)
+    assert client.get(f"/console/linking/{row.pk}/").status_code == 404
+
+
+def test_the_submitting_officer_confirms_a_check_character_with_a_reason(
+        english, batch, officer):
+    """The issue's override: the officer who vouches for the code confirms it, with a
+    reason; linking to another subject and dismissing stay with the credit centre."""
+    row = BatchRow.objects.get(batch=batch, status="waiting")
+    english.force_login(officer)
+    assert f"/console/linking/{row.pk}/" in english.get(
+        f"/console/batches/{batch.pk}/").content.decode()
+    page = english.get(f"/console/linking/{row.pk}/").content.decode()
+    assert "Confirm the code as written" in page and "Dismiss the row" not in page
+    english.post(f"/console/linking/{row.pk}/", {"action": "dismiss",
+                                                  "dismiss-reason": "x"})
+    assert BatchRow.objects.get(pk=row.pk).status == "waiting"
+    response = english.post(f"/console/linking/{row.pk}/",
+                            {"action": "confirm", "confirm-reason": "与营业执照核对无误"})
+    assert response.status_code == 302 and response["Location"] == f"/console/batches/{batch.pk}/"
+    done = BatchRow.objects.get(pk=row.pk)
+    assert (done.status, done.resolved_by, done.resolution) == \
+        ("linked", "officer_a", "与营业执照核对无误")
 
 
 def test_checkers_read_but_neither_submit_nor_revoke(client, batch, checker):

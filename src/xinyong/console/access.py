@@ -58,6 +58,12 @@ class Viewer:
     def can_link(self) -> bool:
         return self.role == CREDIT_CENTRE_ADMIN
 
+    def can_confirm(self, row: BatchRow) -> bool:
+        """The check-character override of a waiting row: the credit centre, or a data
+        officer of the department that submitted it (who can vouch for the code)."""
+        return self.can_link or (self.role == DEPARTMENT_DATA_OFFICER
+                                 and row.batch.department_id == self.department.pk)
+
     def can_revoke(self, record: Record) -> bool:
         return self.role == DEPARTMENT_DATA_OFFICER and \
             record.department_id == self.department.pk

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from xinyong.collection import progress
 from xinyong.collection.models import Batch, BatchRow
+from xinyong.collection.queue import confirmable_code
 from xinyong.collection.rejects import rejected_csv, write_rejected_workbook
 from xinyong.collection.services import item_spec
 
@@ -56,8 +57,13 @@ def _values(batch: Batch, row: BatchRow) -> list[tuple[str, object]]:
     return [(header, value) for header, value in row.raw.items() if value not in (None, "")]
 
 
-def _shown(batch: Batch, page) -> list[dict]:
-    return [{"row": row, "errors": _row_errors(row), "values": _values(batch, row)}
+def _shown(batch: Batch, page, viewer=None) -> list[dict]:
+    """Rows as the page lists them; `decide` when `viewer` may open a waiting row's decision
+    page (the credit centre, or the submitting department's officer to confirm a code)."""
+    return [{"row": row, "errors": _row_errors(row), "values": _values(batch, row),
+             "decide": viewer is not None and row.status == BatchRow.Status.WAITING
+             and not viewer.read_only and viewer.can_confirm(row)
+             and (viewer.can_link or confirmable_code(batch.item, row.fields) is not None)}
             for row in page]
 
 
@@ -73,7 +79,7 @@ def batch_detail(request, pk):
         "batch": batch, "running": running, "refresh": REFRESH_SECONDS if running else None,
         "progress": progress.read(batch.pk) if running else None,
         "rejected": rejected, "rejected_rows": _shown(batch, rejected),
-        "waiting": waiting, "waiting_rows": _shown(batch, waiting),
+        "waiting": waiting, "waiting_rows": _shown(batch, waiting, request.viewer),
         "linked": batch.rows.filter(status=BatchRow.Status.LINKED).count()})
 
 

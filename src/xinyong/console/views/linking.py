@@ -24,7 +24,7 @@ from xinyong.subjects.models import Base, Subject
 from xinyong.subjects.search import search_organisations
 from xinyong.subjects.services import find_by_code
 
-from ..access import console_view
+from ..access import console_view, forbidden
 from ..forms import LinkForm, ReasonForm
 from .common import labelled, page_of
 
@@ -94,14 +94,16 @@ def _posted_subject(request) -> list[Subject]:
     return list(Subject.objects.filter(pk=int(value)))
 
 
-def _forms(request, candidates: list[Subject]) -> dict:
+def _forms(request, candidates: list[Subject], *, confirm_only: bool) -> dict:
     action = request.POST.get("action") if request.method == "POST" else None
+    confirm = ReasonForm(request.POST if action == "confirm" else None, prefix="confirm")
+    if confirm_only:
+        return {"confirm": confirm}
     return {
         "link": LinkForm(request.POST if action == "link" else None, prefix="link",
                          candidates=_posted_subject(request) if action == "link"
                          else candidates),
-        "confirm": ReasonForm(request.POST if action == "confirm" else None,
-                              prefix="confirm"),
+        "confirm": confirm,
         "dismiss": ReasonForm(request.POST if action == "dismiss" else None,
                               prefix="dismiss"),
     }
@@ -122,15 +124,21 @@ def _decide(request, row: BatchRow, action: str, form) -> str:
                     len(rows)) % {"n": len(rows)}
 
 
-@console_view(methods=("GET", "POST"), allow=_can_link)
+@console_view(methods=("GET", "POST"))
 def queue_row(request, pk):
-    row = get_object_or_404(BatchRow.objects.select_related("batch__item", "batch__department"),
-                            pk=pk)
+    """A waiting row: the credit centre links, confirms or dismisses it; the submitting
+    department's data officer may only confirm a code whose check character is wrong."""
+    viewer = request.viewer
+    row = get_object_or_404(viewer.batch_rows().select_related("batch__item",
+                                                               "batch__department"), pk=pk)
+    if not viewer.can_confirm(row):
+        return forbidden(request)
     query = request.GET.get("q", "").strip()[:QUERY_MAX]
     if row.status != BatchRow.Status.WAITING:
         return render(request, "console/linking_done.html", {"row": row})
-    candidates = _candidates(row, query)
-    forms = _forms(request, candidates)
+    confirm_only = not viewer.can_link
+    candidates = [] if confirm_only else _candidates(row, query)
+    forms = _forms(request, candidates, confirm_only=confirm_only)
     action = request.POST.get("action")
     if action in forms and forms[action].is_valid():
         try:
@@ -138,7 +146,8 @@ def queue_row(request, pk):
         except QueueError as exc:
             forms[action].add_error(None, str(exc))
         else:
-            return redirect("console:linking")
+            return redirect("console:batch", row.batch_id) if confirm_only \
+                else redirect("console:linking")
     entry = _entry(row)
     confirmable = confirmable_code(row.batch.item, row.fields)
     return render(request, "console/linking_row.html", {
