@@ -53,9 +53,10 @@ def _codes(row: dict, fields: list[str]) -> list[str]:
 def link_frame(item: dict, rows: pl.DataFrame, *, actor: str, reason: str) -> pl.DataFrame:
     """`rows` (a validated frame) with `__subject__` (the subject id, null when the row
     waits) and `__link__` (why it waits). New subjects are registered."""
-    fields = _code_fields(item)
+    fields = [f for f in _code_fields(item) if rows[f].null_count() < rows.height]
     codes = [pl.col(f).replace(USCC_PLACEHOLDER, None) for f in fields]
-    wanted = rows.select(pl.concat_list(codes).explode().drop_nulls().unique()).to_series()
+    wanted = rows.select(pl.concat_list(codes).explode().drop_nulls().unique()).to_series() \
+        if fields else pl.Series(dtype=pl.Utf8)
     known = _known_codes(wanted.to_list())
     table = pl.DataFrame({"__code__": list(known), "__id__": list(known.values())},
                          schema={"__code__": pl.Utf8, "__id__": pl.Int64})

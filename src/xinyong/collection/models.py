@@ -92,7 +92,8 @@ class BatchRow(models.Model):
         verbose_name = _("batch row")
         verbose_name_plural = _("batch rows")
         ordering = ["batch", "row_number"]
-        indexes = [models.Index(fields=["batch", "status"])]
+        indexes = [models.Index(fields=["batch", "status"]),
+                   models.Index(fields=["batch", "row_number"])]
 
     def __str__(self):
         return f"{self.batch_id}:{self.row_number} {self.status}"

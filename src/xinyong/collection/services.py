@@ -7,15 +7,15 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from xinyong.catalog.models import Department, InformationItem
+from xinyong.core.bulkdb import insert_frame
 from xinyong.journal.services import log_event
 from xinyong.records.services import accept_frame
 
@@ -24,7 +24,7 @@ from .linking import link_frame
 from .models import Batch, BatchRow
 from .prefetch import prefetched
 from .readers import ReadError, open_table
-from .rows import record_rows, with_record_columns
+from .rows import fields_json, record_rows, with_record_columns
 from .validation import SeenKeys, validate
 
 FRAME_ROWS = 50_000
@@ -153,42 +153,45 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
-class _Pending:
-    row: int
-    status: str
-    errors: list
-    warnings: list
-    fields: dict
-
-
 class _Run:
-    """The state of one batch while its frames are processed."""
+    """The state of one batch while its frames are processed. Rejected and waiting rows are
+    written frame by frame (their original cells are added in one more pass at the end), so
+    memory does not grow with their number."""
 
     def __init__(self, batch: Batch, spec: dict):
-        self.batch, self.spec, self.pending = batch, spec, []
+        self.batch, self.spec, self.held = batch, spec, []
         self.received = batch.created_at or _now()
         self.field_codes = [f["code"] for f in spec["fields"]]
 
     def frame(self, checked: pl.DataFrame) -> None:
         self.batch.total_rows += checked.height
         valid = pl.col("__errors__").list.len() == 0
-        for row in checked.filter(~valid).iter_rows(named=True):
-            self._hold(row, BatchRow.Status.REJECTED, row["__errors__"])
+        self._hold(checked.filter(~valid), BatchRow.Status.REJECTED, pl.col("__errors__"))
         linked = link_frame(self.spec, checked.filter(valid), actor=f"batch:{self.batch.pk}",
                             reason=f"batch {self.batch.pk}: subjects first seen in collection")
         waiting = pl.col("__subject__").is_null()
-        for row in linked.filter(waiting).iter_rows(named=True):
-            error = {"field": None, "code": "link", "message": row["__link__"]}
-            self._hold(row, BatchRow.Status.WAITING, [error])
+        link_error = pl.concat_list(pl.struct(field=pl.lit(None, pl.Utf8), code=pl.lit("link"),
+                                              message=pl.col("__link__")))
+        self._hold(linked.filter(waiting), BatchRow.Status.WAITING, link_error)
         self._accept(linked.filter(~waiting))
 
-    def _values(self, row: dict) -> dict:
-        return {code: row[code] for code in self.field_codes if row.get(code) is not None}
-
-    def _hold(self, row: dict, status: str, errors: list) -> None:
-        self.pending.append(_Pending(row["__row__"], status, errors, row["__warnings__"] or [],
-                                     self._values(row)))
+    def _hold(self, rows: pl.DataFrame, status: str, errors: pl.Expr) -> None:
+        if rows.is_empty():
+            return
+        if status == BatchRow.Status.REJECTED:
+            self.batch.rejected += rows.height
+        else:
+            self.batch.waiting += rows.height
+        self.held.append(rows["__row__"].cast(pl.Int64))
+        no_nul = {c: pl.col(c).str.replace_all("\x00", NUL_SIGN, literal=True)
+                  for c in self.field_codes}
+        table = rows.with_columns(**no_nul).select(
+            batch_id=pl.lit(self.batch.pk, pl.Int64), row_number=pl.col("__row__"),
+            status=pl.lit(str(status)), errors=_json(errors),
+            warnings=_json(pl.col("__warnings__")), fields=fields_json(self.field_codes),
+            raw=pl.lit("{}"), record_id=pl.lit(None, pl.Int64), resolved_by=pl.lit(""),
+            resolved_at=pl.lit(None, pl.Datetime("us", "UTC")), resolution=pl.lit(""))
+        insert_frame(BatchRow._meta.db_table, table)
 
     def _accept(self, ready: pl.DataFrame) -> None:
         if ready.is_empty():
@@ -205,17 +208,51 @@ class _Run:
 
     def finish(self, table) -> None:
         batch = self.batch
-        raw = table.raw_rows([p.row for p in self.pending]) if self.pending else {}
-        BatchRow.objects.bulk_create(
-            (BatchRow(batch=batch, row_number=p.row, status=p.status, errors=p.errors,
-                      warnings=p.warnings, fields=p.fields, raw=json.loads(raw.get(p.row, "{}")))
-             for p in self.pending), batch_size=5_000)
-        batch.rejected = sum(p.status == BatchRow.Status.REJECTED for p in self.pending)
-        batch.waiting = len(self.pending) - batch.rejected
+        if self.held:
+            self._add_raw(table, pl.concat(self.held))
+        batch.warnings = _storable(batch.warnings)
+        batch.source_headers = _storable(batch.source_headers)
         batch.status, batch.finished_at = Batch.Status.DONE, _now()
         batch.save()
         log_event(actor=batch.actor, action="batch_done", object_type="batch",
                   object_id=batch.pk, new=summary(batch))
+
+    def _add_raw(self, table, rows: pl.Series) -> None:
+        """The original cells of the held rows, as submitted (for the rejected-rows file)."""
+        sql = (f'UPDATE "{BatchRow._meta.db_table}" SET raw = %s '
+               "WHERE batch_id = %s AND row_number = %s")
+        with connection.cursor() as cursor:
+            for chunk in table.iter_raw_rows(rows):
+                cursor.executemany(sql, [(_storable_json(raw), self.batch.pk, row)
+                                         for row, raw in chunk])
+
+
+# PostgreSQL's text and jsonb cannot hold U+0000; a NUL a department sent is kept as ␀.
+NUL_SIGN = "\u2400"
+
+
+def _json(values: pl.Expr) -> pl.Expr:
+    """A list column as JSON text ([] for null), with NUL escapes made storable."""
+    encoded = pl.struct(values.fill_null([]).alias("v")).struct.json_encode()
+    return encoded.str.slice(5).str.strip_suffix("}").str.replace_all(
+        "\\u0000", NUL_SIGN, literal=True)
+
+
+def _storable(value):
+    """`value` (JSON-like) with every NUL in its strings replaced by ␀."""
+    if isinstance(value, str):
+        return value.replace("\x00", NUL_SIGN)
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    return value
+
+
+def _storable_json(text: str) -> str:
+    if "\\u0000" not in text:
+        return text
+    return json.dumps(_storable(json.loads(text)), ensure_ascii=False)
 
 
 def summary(batch: Batch) -> dict:

@@ -82,14 +82,17 @@ class Table:
 
     def raw_rows(self, rows: Iterable[int]) -> dict[int, str]:
         """`__raw__` of the given row numbers (one more pass over the file)."""
-        wanted = sorted(set(rows))
-        found: dict[int, str] = {}
+        return {row: raw for chunk in self.iter_raw_rows(rows) for row, raw in chunk}
+
+    def iter_raw_rows(self, rows: Iterable[int]) -> Iterator[list[tuple[int, str]]]:
+        """(row number, `__raw__`) of the given rows, a list per frame of the file, in one
+        more pass over it: memory stays bounded however many rows are asked for."""
+        wanted = pl.Series(ROW, rows, dtype=pl.Int64).unique().implode()
         for frame in self._source.frames():
-            picked = frame.filter(pl.col(ROW).is_in(wanted))
+            picked = frame.filter(pl.col(ROW).cast(pl.Int64).is_in(wanted))
             if picked.height:
                 out = picked.select(pl.col(ROW), raw_expr(self._plan))
-                found.update(zip(out[ROW].to_list(), out[RAW].to_list(), strict=True))
-        return found
+                yield list(zip(out[ROW].to_list(), out[RAW].to_list(), strict=True))
 
     def close(self) -> None:
         """Release the temporary file (transcoded CSV) or the workbook (XLSX)."""
