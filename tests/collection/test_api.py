@@ -148,6 +148,23 @@ def test_the_same_rows_under_a_new_id_make_a_new_batch(api, scjgj, xzcf):
                                          "rows": rows})
     assert status == 202 and second["id"] != first["id"]
     assert second["counts"]["unchanged_records"] == 1 and Record.objects.count() == 1
+    record = Record.objects.get().pk
+    assert [(r["row"], r["status"], r["record_id"]) for r in second["rows"]["items"]] == \
+        [(1, "accepted", record)]
+    assert second["rows"]["unlisted_accepted"] == 0
+
+
+def test_rows_stay_listed_after_a_later_batch_changes_their_record(api, scjgj, xzcf):
+    _, _, first = api.post(scjgj, {"item": "XZCF", "client_batch_id": "v1",
+                                   "rows": [penalty(xzcf, 1), penalty(xzcf, 2)]})
+    changed = penalty(xzcf, 2, CF_NR_FK="0.9")
+    _, _, second = api.post(scjgj, {"item": "XZCF", "client_batch_id": "v2",
+                                    "rows": [changed]})
+    assert second["counts"]["updated_records"] == 1
+    _, _, again = api.get(scjgj, f"/api/v1/batches/{first['id']}")
+    assert [(r["row"], r["status"]) for r in again["rows"]["items"]] == \
+        [(1, "accepted"), (2, "accepted")]
+    assert again["rows"]["total"] == 2 and again["rows"]["unlisted_accepted"] == 0
 
 
 def test_a_large_batch_is_queued_and_shows_its_progress(api, scjgj, xzcf, settings):

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from xinyong.access.auth import ApiClientAuth
-from xinyong.records.models import Record
+from xinyong.records.models import Record, RecordVersion
 
 from . import progress, tasks
 from .models import Batch, BatchRow
@@ -79,8 +79,8 @@ class RowPage(Schema):
     total: int
     items: list[RowResult]
     unlisted_accepted: int = Field(
-        0, description="accepted rows not listed: they left a record unchanged, or the record "
-                       "has since been changed by a later batch")
+        0, description="accepted rows that cannot be listed (0 unless records were removed "
+                       "by hand)")
 
 
 class BatchOut(Schema):
@@ -213,25 +213,42 @@ def _document(batch: Batch, query: RowQuery, *, repeated: bool = False) -> dict:
 
 
 def _row_page(batch: Batch, query: RowQuery) -> dict:
-    """One page of the batch's rows in row order: accepted rows from the records they made,
-    the others from BatchRow."""
-    held = BatchRow.objects.filter(batch=batch)
-    accepted = (Record.objects.filter(batch_id=batch.pk)
-                .exclude(source_row__in=held.values("row_number")))
+    """One page of the batch's rows in row order. Accepted rows come from the records they
+    made (current, or superseded since and kept as a version) and from the rows that left
+    their record unchanged; the others from BatchRow."""
+    accepted, others = _accepted_parts(batch), (BatchRow.objects.filter(batch=batch)
+                                                .exclude(status=BatchRow.Status.UNCHANGED))
     if query.status == "accepted":
-        held = held.none()
+        others = others.none()
     elif query.status is not None:
-        held, accepted = held.filter(status=query.status), accepted.none()
-    listed = accepted.count()
-    page = (accepted.annotate(row=F("source_row"), state=Value("accepted"))
-            .values_list("row", "state", "pk").order_by()
-            .union(held.annotate(row=F("row_number"), state=F("status"))
-                   .values_list("row", "state", "pk").order_by(), all=True)
-            .order_by("row")[query.offset:query.offset + query.limit])
+        accepted, others = [], others.filter(status=query.status)
+    parts = [*accepted, others.annotate(row=F("row_number"), state=F("status"), ref=F("pk"))
+             .values_list("row", "state", "ref").order_by()]
+    listed = sum(part.count() for part in accepted)
+    page = parts[0].union(*parts[1:], all=True).order_by("row")
     return {"status": query.status, "offset": query.offset, "limit": query.limit,
-            "total": listed + held.count(), "items": _row_results(list(page)),
+            "total": listed + parts[-1].count(),
+            "items": _row_results(list(page[query.offset:query.offset + query.limit])),
             "unlisted_accepted": max(batch.accepted - listed, 0)
             if query.status in (None, "accepted") else 0}
+
+
+def _accepted_parts(batch: Batch) -> list:
+    """(row, "accepted", record id) querysets, one per place an accepted row is found."""
+    held = BatchRow.objects.filter(batch=batch).exclude(status=BatchRow.Status.UNCHANGED)
+    accepted = Value("accepted")
+    records = (Record.objects.filter(batch_id=batch.pk)
+               .exclude(source_row__in=held.values("row_number"))
+               .annotate(row=F("source_row"), state=accepted, ref=F("pk")))
+    versions = (RecordVersion.objects.filter(batch_id=batch.pk, source_row__isnull=False)
+                .exclude(source_row__in=held.values("row_number"))
+                .exclude(record__batch_id=batch.pk, record__source_row=F("source_row"))
+                .annotate(row=F("source_row"), state=accepted, ref=F("record_id")))
+    unchanged = (BatchRow.objects.filter(batch=batch, status=BatchRow.Status.UNCHANGED)
+                 .annotate(row=F("row_number"), state=accepted, ref=F("record_id")))
+    return [records.values_list("row", "state", "ref").order_by(),
+            versions.values_list("row", "state", "ref").order_by().distinct(),
+            unchanged.values_list("row", "state", "ref").order_by()]
 
 
 def _row_results(page: list[tuple]) -> list[dict]:

@@ -68,13 +68,16 @@ class Batch(models.Model):
 
 class BatchRow(models.Model):
     """A submitted row that did not (yet) become a record: rejected, or waiting to be linked
-    to a subject. Accepted rows are records (Record.batch_id, Record.source_row)."""
+    to a subject — or an accepted row that left its record unchanged. The other accepted rows
+    are records (Record.batch_id, Record.source_row, and RecordVersion's once superseded)."""
 
     class Status(models.TextChoices):
         REJECTED = "rejected", _("Rejected")
         WAITING = "waiting", _("Waiting for linking")
         LINKED = "linked", _("Linked later")  # was waiting; resolved into a record
         DISMISSED = "dismissed", _("Dismissed")  # was waiting; the credit centre refused it
+        # Accepted, but identical to the record on file: kept so the row's result is known.
+        UNCHANGED = "unchanged", _("Accepted, record unchanged")
 
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="rows")
     row_number = models.PositiveIntegerField(_("row"))

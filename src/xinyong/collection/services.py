@@ -205,6 +205,10 @@ class _Run:
         batch.updated_records += len(result.updated)
         batch.unchanged_records += len(result.unchanged)
         batch.late += result.late
+        BatchRow.objects.bulk_create(
+            (BatchRow(batch=batch, row_number=row, status=BatchRow.Status.UNCHANGED,
+                      record_id=record) for row, record in result.unchanged_rows),
+            batch_size=5_000)
 
     def finish(self, table) -> None:
         batch = self.batch

@@ -66,12 +66,14 @@ class RecordVersion(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     reason = models.TextField(_("reason"), blank=True)
     batch_id = models.BigIntegerField(_("batch"), null=True, blank=True)
+    source_row = models.PositiveIntegerField(_("source row"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"))
 
     class Meta:
         verbose_name = _("record version")
         verbose_name_plural = _("record versions")
         ordering = ["record", "version"]
+        indexes = [models.Index(fields=["batch_id", "source_row"])]  # a batch's rows
         constraints = [models.UniqueConstraint(fields=["record", "version"],
                                                name="record_version_unique")]
 

@@ -102,6 +102,7 @@ class AcceptResult:
     created: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
+    unchanged_rows: list[tuple[int | None, int]] = field(default_factory=list)  # (row, record)
     late: int = 0  # created or updated rows received after their due date
 
 
@@ -216,6 +217,7 @@ def _accept_existing(item, department, rows: pl.DataFrame, batch_id, received_at
         if record.subject_id == row["subject_id"] and record.fields == fields \
                 and record.status == Status.ACTIVE:
             result.unchanged.append(record.pk)
+            result.unchanged_rows.append((row["source_row"], record.pk))
             continue
         _snapshot(record)
         window = _window(item, row["decision_date"], row["severity"], row["validity_end"],
@@ -244,7 +246,8 @@ def _snapshot(record: Record) -> RecordVersion:
         record=record, subject_id=record.subject_id, version=record.version,
         change=_change(record), fields=record.fields, decision_date=record.decision_date,
         publicity_end=record.publicity_end, status=record.status,
-        reason=record.revoked_reason, batch_id=record.batch_id, created_at=record.updated_at)
+        reason=record.revoked_reason, batch_id=record.batch_id, source_row=record.source_row,
+        created_at=record.updated_at)
 
 
 def _change(record: Record) -> str:
