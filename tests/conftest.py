@@ -26,6 +26,21 @@ def person(db):
                                        name="李青"), actor="test")
 
 
+@pytest.fixture
+def penalty(db, settings, tmp_path) -> dict:
+    """The 行政处罚 item (XZCF) as the pipeline sees it, with the Qingdao catalog loaded and
+    uploads kept under tmp_path."""
+    from xinyong.catalog.models import InformationItem
+    from xinyong.catalog.services import load_catalog
+    from xinyong.collection.services import item_spec
+
+    from .penalties import ROOT
+
+    settings.VAR_DIR = tmp_path / "var"
+    load_catalog(ROOT / "catalog" / "qingdao", actor="test")
+    return item_spec(InformationItem.objects.get(code="XZCF"))
+
+
 @pytest.fixture(autouse=True)
 def english_outside_requests():
     """Service and command messages in English for assertions; pages still negotiate their

@@ -28,7 +28,6 @@ import pytest
 from django.conf import settings as django_settings
 from python_calamine import CalamineWorkbook
 
-from xinyong.catalog.services import load_catalog
 from xinyong.collection import tasks
 from xinyong.collection.headers import column_label
 from xinyong.collection.models import Batch, BatchRow
@@ -39,13 +38,13 @@ from xinyong.collection.rejects import (
     rejected_csv,
     write_rejected_workbook,
 )
-from xinyong.collection.services import ingest, item_spec, submit
+from xinyong.collection.services import ingest, submit
 from xinyong.core.identifiers import make_uscc
 from xinyong.records.models import Record
 from xinyong.subjects.models import Subject
 
-from .test_ingest import penalty_row
-from .test_ingest import write_csv as write_penalties
+from ..penalties import penalty_csv as write_penalties
+from ..penalties import penalty_row
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 20)
@@ -59,13 +58,9 @@ ONCE = pytest.mark.skipif(ON_POSTGRES and os.environ.get("XINYONG_SLOW_TESTS") !
 
 
 @pytest.fixture
-def spec(db, settings, tmp_path) -> dict:
+def spec(penalty) -> dict:
     """The XZCF item as the pipeline sees it, with the Qingdao catalog loaded."""
-    settings.VAR_DIR = tmp_path / "var"
-    load_catalog(ROOT / "catalog" / "qingdao", actor="test")
-    from xinyong.catalog.models import InformationItem
-
-    return item_spec(InformationItem.objects.get(code="XZCF"))
+    return penalty
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """End to end: a department file becomes a batch whose every row is accounted for."""
 
-import csv
-import io
 import os
 import signal
 import subprocess
@@ -13,46 +11,18 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from xinyong.catalog.services import load_catalog
 from xinyong.collection.models import BatchRow
-from xinyong.collection.services import IngestError, ingest, item_spec
-from xinyong.collection.templates import example_row
+from xinyong.collection.services import IngestError, ingest
 from xinyong.core.identifiers import make_uscc
 from xinyong.journal.services import verify
 from xinyong.records.models import Record
 from xinyong.subjects.models import Subject
 
+from ..penalties import penalty_csv, penalty_row
+
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 20)
 ROWS = 30_000  # the kill test's file: big enough that its batch is still running after 1 s
-
-
-@pytest.fixture
-def penalty(db, settings, tmp_path):
-    settings.VAR_DIR = tmp_path / "var"
-    load_catalog(ROOT / "catalog" / "qingdao", actor="test")
-    from xinyong.catalog.models import InformationItem
-
-    return item_spec(InformationItem.objects.get(code="XZCF"))
-
-
-def penalty_row(spec, number, **changes):
-    row = example_row(spec, today=date(2026, 11, 2))
-    row.update(CF_WSH=f"青市监罚〔2026〕{number}号", CF_XDR_SHXYM=make_uscc(
-        "9", "1", "370202", f"{number:08d}"), CF_XDR_MC=f"青岛测试{number}有限公司")
-    row.update(changes)
-    return row
-
-
-def write_csv(path, spec, rows, encoding="utf-8-sig"):
-    names = {f["code"]: f["name"] for f in spec["fields"]}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([names[code] for code in rows[0]])
-    for row in rows:
-        writer.writerow(row.values())
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
 
 
 def test_every_row_is_accounted_for(penalty, tmp_path, company):
@@ -64,7 +34,7 @@ def test_every_row_is_accounted_for(penalty, tmp_path, company):
                     + "0"),                                        # check char: waits
         penalty_row(penalty, 1),                                   # duplicate of row 2
     ]
-    batch = ingest(write_csv(tmp_path / "penalties.csv", penalty, rows), item_code="XZCF",
+    batch = ingest(penalty_csv(tmp_path / "penalties.csv", penalty, rows), item_code="XZCF",
                    department_code="scjgj", actor="test", today=TODAY)
     assert batch.status == "done" and batch.accounted
     assert (batch.total_rows, batch.accepted, batch.rejected, batch.waiting) == (5, 2, 2, 1)
@@ -80,11 +50,11 @@ def test_every_row_is_accounted_for(penalty, tmp_path, company):
 
 
 def test_same_file_again_neither_loses_nor_duplicates(penalty, tmp_path):
-    path = write_csv(tmp_path / "p.csv", penalty, [penalty_row(penalty, n) for n in (1, 2)])
+    path = penalty_csv(tmp_path / "p.csv", penalty, [penalty_row(penalty, n) for n in (1, 2)])
     first = ingest(path, item_code="XZCF", department_code="scjgj", actor="t", today=TODAY)
     again = ingest(path, item_code="XZCF", department_code="scjgj", actor="t", today=TODAY)
     assert again.pk == first.pk and Record.objects.count() == 2
-    copy = write_csv(tmp_path / "copy.csv", penalty, [penalty_row(penalty, n) for n in (1, 2)],
+    copy = penalty_csv(tmp_path / "copy.csv", penalty, [penalty_row(penalty, n) for n in (1, 2)],
                      encoding="gb18030")  # same rows, another file: records unchanged
     other = ingest(copy, item_code="XZCF", department_code="scjgj", actor="t", today=TODAY)
     assert other.pk != first.pk and other.unchanged_records == 2
@@ -94,11 +64,11 @@ def test_same_file_again_neither_loses_nor_duplicates(penalty, tmp_path):
 def test_backfill_records_are_neither_on_time_nor_late(penalty, tmp_path):
     """历史补录: decisions from 2025 loaded in 2026 get due dates but no timeliness verdict."""
     old = [penalty_row(penalty, n, CF_JDRQ="2025-03-03") for n in (1, 2)]
-    regular = ingest(write_csv(tmp_path / "late.csv", penalty, old), item_code="XZCF",
+    regular = ingest(penalty_csv(tmp_path / "late.csv", penalty, old), item_code="XZCF",
                      department_code="scjgj", actor="t", today=TODAY)
     assert regular.late == 2 and not Record.objects.filter(on_time=None).exists()
     history = [penalty_row(penalty, n, CF_JDRQ="2025-03-03") for n in (3, 4)]
-    backfill = ingest(write_csv(tmp_path / "history.csv", penalty, history), item_code="XZCF",
+    backfill = ingest(penalty_csv(tmp_path / "history.csv", penalty, history), item_code="XZCF",
                       department_code="scjgj", actor="t", today=TODAY, backfill=True)
     records = Record.objects.filter(batch_id=backfill.pk)
     assert backfill.late == 0 and backfill.backfill
@@ -114,7 +84,7 @@ def test_unreadable_file_fails_its_batch_with_the_reason(penalty, tmp_path):
 
 
 def test_wrong_item_or_department_is_refused(penalty, tmp_path):
-    path = write_csv(tmp_path / "p.csv", penalty, [penalty_row(penalty, 1)])
+    path = penalty_csv(tmp_path / "p.csv", penalty, [penalty_row(penalty, 1)])
     with pytest.raises(IngestError, match="unknown information item"):
         ingest(path, item_code="NOPE", department_code="scjgj", actor="t")
     with pytest.raises(IngestError, match="does not provide"):
@@ -122,7 +92,7 @@ def test_wrong_item_or_department_is_refused(penalty, tmp_path):
 
 
 def test_ingest_command_summary(penalty, tmp_path, capsys):
-    path = write_csv(tmp_path / "p.csv", penalty, [penalty_row(penalty, 1),
+    path = penalty_csv(tmp_path / "p.csv", penalty, [penalty_row(penalty, 1),
                                                    penalty_row(penalty, 2, CF_NR_FK="")])
     call_command("ingest", str(path), "--item", "XZCF", "--department", "scjgj",
                  "--no-progress")
@@ -150,7 +120,7 @@ def test_killed_ingest_leaves_nothing_and_resumes(tmp_path, settings):
     from xinyong.catalog.loader import parse_catalog
 
     spec = {i["code"]: i for i in parse_catalog(ROOT / "catalog" / "qingdao").catalog.items}
-    path = write_csv(tmp_path / "big.csv", spec["XZCF"],
+    path = penalty_csv(tmp_path / "big.csv", spec["XZCF"],
                      [penalty_row(spec["XZCF"], n) for n in range(1, ROWS + 1)])
     command = [*xinyong, "ingest", str(path), "--item", "XZCF", "--department", "scjgj",
                "--json"]
@@ -178,7 +148,7 @@ def test_killed_ingest_leaves_nothing_and_resumes(tmp_path, settings):
 
 
 def test_batches_are_listed_read_only_in_the_admin(penalty, tmp_path, admin_client):
-    path = write_csv(tmp_path / "p.csv", penalty, [penalty_row(penalty, 1),
+    path = penalty_csv(tmp_path / "p.csv", penalty, [penalty_row(penalty, 1),
                                                    penalty_row(penalty, 2, CF_NR_FK="")])
     batch = ingest(path, item_code="XZCF", department_code="scjgj", actor="t", today=TODAY)
     page = admin_client.get("/admin/collection/batch/").content.decode()

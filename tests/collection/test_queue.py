@@ -1,15 +1,11 @@
 """The linking queue's decisions: link, confirm a code as written, dismiss. Counts stay whole,
 a decision resolves every waiting row with the same value, and each is journaled."""
 
-import csv
-import io
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from xinyong.catalog.models import InformationItem
-from xinyong.catalog.services import load_catalog
 from xinyong.collection.models import Batch, BatchRow, LinkDecision
 from xinyong.collection.queue import (
     QueueError,
@@ -19,13 +15,14 @@ from xinyong.collection.queue import (
     link_row,
     waiting_like,
 )
-from xinyong.collection.services import ingest, item_spec
-from xinyong.collection.templates import example_row
+from xinyong.collection.services import ingest
 from xinyong.core.identifiers import make_uscc
 from xinyong.journal.models import Entry
 from xinyong.journal.services import verify
 from xinyong.records.models import Record
 from xinyong.subjects.models import Subject
+
+from ..penalties import penalty_csv, penalty_row
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 20)
@@ -34,31 +31,9 @@ GOOD = make_uscc("9", "1", "370202", "00000077")
 BAD = GOOD[:-1] + ("0" if GOOD[-1] != "0" else "1")
 
 
-@pytest.fixture
-def penalty(db, settings, tmp_path):
-    settings.VAR_DIR = tmp_path / "var"
-    load_catalog(ROOT / "catalog" / "qingdao", actor="test")
-    return item_spec(InformationItem.objects.get(code="XZCF"))
-
-
-def penalty_row(spec, number, **changes):
-    row = example_row(spec, today=date(2026, 11, 2))
-    row.update(CF_WSH=f"青市监罚〔2026〕{number}号", CF_XDR_SHXYM=make_uscc(
-        "9", "1", "370202", f"{number:08d}"), CF_XDR_MC=f"青岛测试{number}有限公司")
-    row.update(changes)
-    return row
-
-
 def submit(tmp_path, spec, rows, name="p.csv"):
-    names = {f["code"]: f["name"] for f in spec["fields"]}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([names[code] for code in rows[0]])
-    writer.writerows(row.values() for row in rows)
-    path = tmp_path / name
-    path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
-    return ingest(path, item_code="XZCF", department_code="scjgj", actor="officer",
-                  today=TODAY)
+    return ingest(penalty_csv(tmp_path / name, spec, rows), item_code="XZCF",
+                  department_code="scjgj", actor="officer", today=TODAY)
 
 
 def counts(batch):

@@ -2,49 +2,21 @@
 行政处罚 (scjgj and fgw), the credit centre, an auditor, and a batch of scjgj with an accepted,
 a rejected and a waiting row."""
 
-import csv
-import io
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from xinyong.access.services import create_staff_user
-from xinyong.catalog.models import InformationItem
-from xinyong.catalog.services import load_catalog
-from xinyong.collection.services import ingest, item_spec
-from xinyong.collection.templates import example_row
+from xinyong.collection.services import ingest
 from xinyong.core.identifiers import make_uscc
+
+from ..penalties import penalty_csv, penalty_row
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Xy-console-2026!"
 GOOD = make_uscc("9", "1", "370202", "00000077")
 BAD = GOOD[:-1] + ("0" if GOOD[-1] != "0" else "1")  # only the check character is wrong
-
-
-@pytest.fixture
-def penalty(db, settings, tmp_path):
-    settings.VAR_DIR = tmp_path / "var"
-    load_catalog(ROOT / "catalog" / "qingdao", actor="test")
-    return item_spec(InformationItem.objects.get(code="XZCF"))
-
-
-def penalty_row(spec, number, **changes):
-    row = example_row(spec, today=date(2026, 11, 2))
-    row.update(CF_WSH=f"青市监罚〔2026〕{number}号", CF_XDR_SHXYM=make_uscc(
-        "9", "1", "370202", f"{number:08d}"), CF_XDR_MC=f"青岛测试{number}有限公司")
-    row.update(changes)
-    return row
-
-
-def penalty_csv(path, spec, rows) -> Path:
-    names = {f["code"]: f["name"] for f in spec["fields"]}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([names[code] for code in rows[0]])
-    writer.writerows(row.values() for row in rows)
-    path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
-    return path
 
 
 def staff(username, role, department=None):

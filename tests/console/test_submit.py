@@ -7,7 +7,8 @@ from python_calamine import CalamineWorkbook
 
 from xinyong.collection.models import Batch
 
-from .conftest import BAD, penalty_csv, penalty_row
+from ..penalties import penalty_csv, penalty_row
+from .conftest import BAD
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from xinyong.records.models import Record
 from xinyong.records.timeliness import timeliness
 
-from .conftest import penalty_csv, penalty_row
+from ..penalties import penalty_csv, penalty_row
 
 pytestmark = pytest.mark.django_db
 
