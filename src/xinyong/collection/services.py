@@ -21,6 +21,7 @@ from xinyong.records.services import accept_frame
 
 from . import progress as progress_file
 from .linking import link_frame
+from .locks import processing_lock
 from .models import Batch, BatchRow
 from .prefetch import prefetched
 from .readers import ReadError, open_table
@@ -106,13 +107,17 @@ def ingest(path, *, item_code: str, department_code: str, actor: str, channel: s
 
 
 def process(batch: Batch, *, today: date | None = None, progress=None) -> None:
-    """Validate, link and store every row of a batch in one transaction (rerunnable)."""
-    today = today or date.today()
-    Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.RUNNING)
-    try:
-        _process(batch, today=today, progress=progress)
-    finally:
-        progress_file.clear(batch.pk)
+    """Validate, link and store every row of a batch in one transaction (rerunnable), under
+    the batch's lock: never two processes on one batch; one finished meanwhile is left be."""
+    with processing_lock(batch.pk):
+        batch.refresh_from_db(fields=["status"])
+        if batch.status == Batch.Status.DONE:
+            return
+        Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.RUNNING)
+        try:
+            _process(batch, today=today or date.today(), progress=progress)
+        finally:
+            progress_file.clear(batch.pk)
 
 
 def _process(batch: Batch, *, today: date, progress=None) -> None:

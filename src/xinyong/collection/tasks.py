@@ -1,26 +1,22 @@
 """Where a submitted batch gets processed: in the request for small files, in the
 background worker (django-tasks, database backend: `xinyong batches worker`) for large ones.
 
-Processing is one transaction (services.process), so running a batch again is safe. While a
-process works on a batch it holds an exclusive lock on var/batches/<id>.lock; the kernel
-releases it when that process ends, however it ends. A batch that is "received" or "running"
+Processing is one transaction (services.process), so running a batch again is safe; the
+process working on a batch holds its lock (`locks.processing_lock`). A batch "received" or "running"
 with nobody holding its lock and no task queued for it was stranded (its worker was killed,
 or the process that took it in stopped before queueing it): `resume` queues it again.
 """
 
-import fcntl
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 from django.conf import settings
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from . import services
+from .locks import processing_lock
 from .models import Batch
 
 logger = logging.getLogger(__name__)
@@ -57,63 +53,27 @@ def process_batch(batch_id: int) -> str:
 
 
 def run(batch_id: int, progress=None) -> str:
-    """Process a batch under its lock unless it is already done; an unexpected error fails
+    """Process a batch unless it is already done; an unexpected error fails
     the batch with the reason (its transaction was rolled back) instead of escaping.
     `progress(done, total)` is called after each frame of rows."""
-    with processing_lock(batch_id):
-        batch = Batch.objects.select_related("item", "department").filter(pk=batch_id).first()
-        if batch is None or batch.status == Batch.Status.DONE:
-            return batch.status if batch else "missing"
-        try:
-            services.process(batch, progress=progress)
-        except Exception as exc:
-            logger.exception("batch %s failed", batch_id)
-            _fail(batch_id, exc)
+    batch = Batch.objects.select_related("item", "department").filter(pk=batch_id).first()
+    if batch is None or batch.status == Batch.Status.DONE:
+        return batch.status if batch else "missing"
+    try:
+        services.process(batch, progress=progress)
+    except Exception as exc:
+        logger.exception("batch %s failed", batch_id)
+        _fail(batch_id, exc)
     return Batch.objects.values_list("status", flat=True).get(pk=batch_id)
 
 
 def _fail(batch_id: int, exc: Exception) -> None:
     reason = (str(exc).strip().splitlines() or [""])[0][:300]
-    # A batch another process finished meanwhile (one that ran it without the lock) stays done.
+    # A batch another process finished meanwhile stays done.
     Batch.objects.filter(pk=batch_id).exclude(status=Batch.Status.DONE).update(
         status=Batch.Status.FAILED, finished_at=datetime.now(UTC),
         error=f"处理中断（{type(exc).__name__}: {reason}），没有任何数据入库；"
               "请重新提交以重试，或联系信用中心")
-
-
-def _lock_path(batch_id: int) -> Path:
-    return settings.VAR_DIR / "batches" / f"{batch_id}.lock"
-
-
-@contextmanager
-def processing_lock(batch_id: int, *, wait: bool = True) -> Iterator[bool]:
-    """Hold the batch's lock file while the block runs; yields False (without the lock) when
-    `wait` is false and another process holds it. The file is removed on release."""
-    path = _lock_path(batch_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        handle = open(path, "a")  # closed below, after the lock is released
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            handle.close()
-            yield False
-            return
-        if _same_file(handle, path):
-            break
-        handle.close()  # removed by its previous holder after we opened it: take the new one
-    try:
-        yield True
-    finally:
-        path.unlink(missing_ok=True)
-        handle.close()
-
-
-def _same_file(handle, path: Path) -> bool:
-    try:
-        return os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
-    except FileNotFoundError:
-        return False
 
 
 def resume() -> list[Batch]:

@@ -31,6 +31,9 @@ RECORD_COLUMNS = ("id", "item_id", "subject_id", "department_id", "business_key"
                   "publicity_end", "publicity_rule", "due_date", "received_at", "on_time",
                   "status", "revoked_on", "revoked_reason", "batch_id", "source_row",
                   "updated_at")
+# What `_with_derived` adds to a row: its publicity window, due date and timeliness.
+DERIVED_COLUMNS = ("published", "publicity_start", "publicity_end", "publicity_rule",
+                   "due_date", "on_time")
 LOOKUP_CHUNK = 5_000  # keys per IN (...) query through the ORM
 
 
@@ -211,8 +214,8 @@ def _accept_existing(item, department, rows: pl.DataFrame, batch_id, received_at
     records = {r.business_key: r for start in range(0, len(keys), LOOKUP_CHUNK)
                for r in Record.objects.filter(item=item,
                                               business_key__in=keys[start:start + LOOKUP_CHUNK])}
-    rule_on = cache(partial(publicity_rule, item.publicity_rule))
-    for row in rows.iter_rows(named=True):
+    derived = _with_derived(item, rows, received_at, judge_timeliness)
+    for row in derived.iter_rows(named=True):
         record, fields = records[row["business_key"]], json.loads(row["fields"])
         if record.subject_id == row["subject_id"] and record.fields == fields \
                 and record.status == Status.ACTIVE:
@@ -220,17 +223,13 @@ def _accept_existing(item, department, rows: pl.DataFrame, batch_id, received_at
             result.unchanged_rows.append((row["source_row"], record.pk))
             continue
         _snapshot(record)
-        window = _window(item, row["decision_date"], row["severity"], row["validity_end"],
-                         rule_on)
-        due = due_date(item, row["decision_date"])
-        on_time = None if due is None or not judge_timeliness \
-            else received_at.astimezone(UTC).date() <= due
-        result.late += on_time is False
-        _apply(record, **window, due_date=due, on_time=on_time, subject_id=row["subject_id"],
-               fields=fields, severity=row["severity"], decision_date=row["decision_date"],
-               department=department, status=Status.ACTIVE, revoked_on=None,
-               revoked_reason="", version=record.version + 1, batch_id=batch_id,
-               source_row=row["source_row"], updated_at=received_at)
+        result.late += row["on_time"] is False
+        _apply(record, **{name: row[name] for name in DERIVED_COLUMNS},
+               subject_id=row["subject_id"], fields=fields, severity=row["severity"],
+               decision_date=row["decision_date"], department=department,
+               status=Status.ACTIVE, revoked_on=None, revoked_reason="",
+               version=record.version + 1, batch_id=batch_id, source_row=row["source_row"],
+               updated_at=received_at)
         result.updated.append(record.pk)
 
 

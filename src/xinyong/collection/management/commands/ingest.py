@@ -34,7 +34,7 @@ class Command(BaseCommand):
                                backfill=options["backfill"])
             except (IngestError, FileNotFoundError, IsADirectoryError) as exc:
                 raise CommandError(str(exc)) from None
-            # Under the batch's lock, like the worker: never two processes on one batch.
+            # As the worker does: under the batch's lock, a crash failing the batch with its reason.
             run(batch.pk, progress=lambda done, total: bar.update(task, completed=done,
                                                                   total=total))
             batch.refresh_from_db()
