@@ -5,7 +5,7 @@ Pure functions on `str`; each is idempotent, so normalising twice never changes 
 
 import re
 
-__all__ = ["normalize_code", "normalize_name", "to_halfwidth"]
+__all__ = ["name_bigrams", "normalize_code", "normalize_name", "to_halfwidth"]
 
 _CANONICAL_CODE = re.compile(r"[0-9A-Z]*")  # already normalised: the common case, kept fast
 
@@ -56,3 +56,12 @@ def normalize_name(name: str) -> str:
         raise TypeError(f"normalize_name expects str, got {type(name).__name__}")
     text = to_halfwidth(name).translate(_BRACKETS).translate(_INVISIBLE)
     return "".join(text.split()).translate(_LATIN_FOLD)
+
+
+def name_bigrams(name_norm: str) -> list[str]:
+    """Overlapping two-character tokens of a normalised name's letters and digits, in order:
+    青岛海尔(集团) → 青岛 岛海 海尔 尔集 集团. The search index stores them, and a query's bigrams
+    matched as a phrase find the names containing it; punctuation is left out (a tokenizer
+    would split on it), so callers recheck the exact substring. One character gives itself."""
+    text = "".join(ch for ch in name_norm if ch.isalnum())
+    return [text] if len(text) == 1 else [text[i:i + 2] for i in range(len(text) - 1)]

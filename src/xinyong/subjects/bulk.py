@@ -17,6 +17,7 @@ from xinyong.core.text import normalize_name
 from xinyong.journal.services import log_bulk_create
 
 from .models import Base, Scheme
+from .name_index import INDEX_COLUMNS, index_row
 from .services import SubjectError
 
 SUBJECT_COLUMNS = ("id", "base", "subject_type", "code", "name", "name_norm", "status",
@@ -47,7 +48,7 @@ def bulk_register(batch: list[BulkSubject], *, actor: str, reason: str) -> int:
     now = storage_value(datetime.now(UTC), postgresql=connection.vendor == "postgresql")
     with transaction.atomic():
         first_id = reserve_ids("subjects_subject", len(batch))
-        subjects, orgs, legacy = [], [], []
+        subjects, orgs, legacy, names = [], [], [], []
         for offset, item in enumerate(batch):
             sid = first_id + offset
             subjects.append((sid, item.base, item.subject_type, item.code, item.name,
@@ -55,10 +56,12 @@ def bulk_register(batch: list[BulkSubject], *, actor: str, reason: str) -> int:
             if item.organisation is not None:
                 orgs.append((sid, *item.organisation))
                 legacy.append((sid, Scheme.ORG_CODE.value, item.code[8:17]))
+                names.append(index_row(sid, item.name, subjects[-1][5]))
         insert_rows("subjects_subject", SUBJECT_COLUMNS, subjects)
         insert_rows("subjects_organisation", ORGANISATION_COLUMNS, orgs,
                     convert=("established", "registered_capital"))
         insert_rows("subjects_legacyidentifier", LEGACY_COLUMNS, legacy)
+        insert_rows("subjects_searchname", INDEX_COLUMNS, names)
         log_bulk_create(actor=actor, object_type="subject", count=len(batch), first_id=first_id,
                         last_id=first_id + len(batch) - 1,
                         content_sha256=_digest(subjects, orgs), reason=reason)

@@ -24,6 +24,7 @@ from xinyong.core.text import normalize_name
 from xinyong.journal.services import log_create
 
 from .models import Base, Organisation, Subject
+from .name_index import index_names
 from .services import SubjectError, snapshot
 
 __all__ = ["check_character_fault", "register_confirmed_code"]
@@ -73,6 +74,7 @@ def register_confirmed_code(code: str, name: str, *, actor: str, reason: str) ->
             division=ident.parts.get("division", ""))
         if subject.base != Base.PERSON:
             Organisation.objects.create(subject=subject)
+        index_names(subject)
         log_create(actor=actor, object_type="subject", object_id=subject.code,
                    new={**snapshot(subject), "check_character_confirmed": True},
                    reason=reason)

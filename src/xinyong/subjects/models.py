@@ -139,3 +139,30 @@ class FormerName(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SearchName(models.Model):
+    """检索名称 — a current or former name of an organisation as the public search indexes it.
+
+    `grams` holds the space-separated character bigrams of the name's letters and digits:
+    trigram indexes cannot find the 2-character queries most Chinese names need, bigrams can
+    (SQLite: an FTS5 table over this column; PostgreSQL: a GIN index over its array; both
+    created by migration 0002). Natural persons are never indexed.
+    """
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    name_norm = models.CharField(_("normalised name"), max_length=200)
+    current = models.BooleanField(_("current name"), default=True)
+    grams = models.TextField(_("bigrams"))
+
+    class Meta:
+        verbose_name = _("search name")
+        verbose_name_plural = _("search names")
+        # Exact and prefix matches (pattern_ops lets PostgreSQL serve LIKE 'x%' from a
+        # btree under any collation; SQLite ignores opclasses and uses a range instead).
+        indexes = [models.Index(fields=["name_norm"], name="searchname_name_norm",
+                                opclasses=["varchar_pattern_ops"])]
+
+    def __str__(self):
+        return self.name

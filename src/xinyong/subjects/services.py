@@ -10,6 +10,7 @@ from xinyong.core.text import normalize_code, normalize_name
 from xinyong.journal.services import log_create, log_update
 
 from .models import Base, FormerName, LegacyIdentifier, Organisation, Scheme, Status, Subject
+from .name_index import index_names
 
 ORGANISATION_FIELDS = ("legal_representative", "established", "registered_capital", "address",
                        "industry", "registration_authority")
@@ -73,6 +74,7 @@ def register_subject(new: NewSubject, *, actor: str, reason: str = "") -> Subjec
             Organisation.objects.create(subject=subject, **new.organisation)
         for scheme, value in _legacy_identifiers(ident, new.legacy):
             LegacyIdentifier.objects.create(subject=subject, scheme=scheme, value=value)
+        index_names(subject)
         log_create(actor=actor, object_type="subject", object_id=subject.code,
                    new=snapshot(subject), reason=reason)
     return subject
@@ -108,6 +110,8 @@ def update_subject(subject: Subject, *, actor: str, reason: str, changed_on: dat
             if name in changes:
                 setattr(subject, name, changes[name])
         subject.save()
+        if new_name:
+            index_names(subject)
         org_changes = {k: v for k, v in changes.items() if k in ORGANISATION_FIELDS}
         if org_changes:
             Organisation.objects.update_or_create(subject=subject, defaults=org_changes)

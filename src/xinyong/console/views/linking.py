@@ -75,9 +75,7 @@ def _suggested(row: BatchRow) -> list[Subject]:
 
 
 def _searched(query: str) -> list[Subject]:
-    found = search_organisations(query, limit=CANDIDATES)
-    subject = find_by_code(query)
-    return ([subject] if subject else []) + found
+    return [hit.subject for hit in search_organisations(query, per_page=CANDIDATES).hits]
 
 
 def _candidates(row: BatchRow, query: str) -> list[Subject]:
