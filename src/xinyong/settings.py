@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "xinyong.core.middleware.ServerTiming",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,6 +82,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 BATCH_INLINE_MAX_BYTES = env_int("XINYONG_BATCH_INLINE_MAX_BYTES", 2 * 2**20)
 # POST /api/v1/batches carries up to 20,000 rows as JSON (Django's default is 2.5 MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 2**20
+
+# The public JSON API (/api/v1/public/): requests per client address, counted in the cache
+# (per process with the default local-memory cache). The address is REMOTE_ADDR unless
+# XINYONG_PROXIES trusted reverse proxies sit in front and report it in X-Forwarded-For.
+XINYONG_PUBLIC_API_RATE = os.environ.get("XINYONG_PUBLIC_API_RATE", "120/min")
+NINJA_NUM_PROXIES = env_int("XINYONG_PROXIES", 0)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

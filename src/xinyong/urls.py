@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from xinyong.api.urls import api
+from xinyong.core.views import healthz
 
 admin.site.site_header = admin.site.site_title = "信用青岛 · 管理后台"
 
@@ -10,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("console/", include("xinyong.console.urls")),
+    path("healthz", healthz, name="healthz"),
     path("", include("xinyong.portal.urls")),
 ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from xinyong.collection.api import router as batches_router
-from xinyong.subjects.api import router as subjects_router
+from xinyong.portal.api import router as public_router
 
 api = NinjaAPI(
     title="xinyong API",
@@ -17,7 +17,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     urls_namespace="api",
 )
-api.add_router("/v1/subjects/", subjects_router)
+api.add_router("/v1/public/", public_router)
 api.add_router("/v1/batches", batches_router)
 
 

@@ -1,30 +1,138 @@
+"""The public website 信用青岛. Views only parse the request and render; what may be shown
+comes from `disclosure`."""
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from xinyong.subjects.disclosure import is_public, public_subject
+from xinyong.catalog.models import InformationItem
+from xinyong.catalog.sections import SECTIONS
 from xinyong.subjects.models import Base, Subject
 from xinyong.subjects.search import search_organisations
-from xinyong.subjects.services import find_by_code
+
+from . import columns as col
+from .disclosure import (
+    PROFILE_LIMIT,
+    data_as_of,
+    find_public_subject,
+    list_entries,
+    profile_records,
+    public_lists,
+    public_record,
+    public_records,
+    public_subject,
+)
+
+PER_PAGE = 20
+COUNTS_SECONDS = 600  # counting millions of subjects is cached, not done per visit
+
+
+def _page(request, **context):
+    """Context every public page has: the day publicity was judged and when data arrived."""
+    as_of = data_as_of()
+    return {"today": timezone.localdate(), "as_of": as_of, **context}
+
+
+def _base_counts() -> list[tuple[str, int]]:
+    counts = dict(Subject.objects.values_list("base").annotate(n=Count("id")).order_by())
+    return [(str(label), counts.get(value, 0)) for value, label in Base.choices]
+
+
+def _month_count() -> int:
+    today = timezone.localdate()
+    return public_records().filter(publicity_start__gte=today.replace(day=1)).count()
 
 
 def home(request):
-    counts = dict(Subject.objects.values_list("base").annotate(n=Count("id")))
-    databases = [(label, counts.get(value, 0)) for value, label in Base.choices]
-    return render(request, "portal/home.html", {"databases": databases, "as_of": timezone.now()})
+    latest = {}
+    for column in col.COLUMNS.values():
+        item = InformationItem.objects.filter(code=column.item_code).first()
+        records = public_records(item=item).select_related("item", "subject", "department") \
+            .order_by("-decision_date", "-id")[:5] if item else []
+        latest[column] = [public_record(r) for r in records]
+    return render(request, "portal/home.html", _page(
+        request,
+        databases=cache.get_or_set("portal:base_counts", _base_counts, COUNTS_SECONDS),
+        this_month=cache.get_or_set("portal:month_count", _month_count, COUNTS_SECONDS),
+        latest=latest, lists=public_lists()))
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:100]
-    results = [public_subject(s) for s in search_organisations(query)] if query else []
-    return render(request, "portal/search.html",
-                  {"query": query, "results": results, "as_of": timezone.now()})
+    results = search_organisations(request.GET.get("q", ""), page=_int(request, "page"),
+                                   per_page=PER_PAGE)
+    return render(request, "portal/search.html", _page(request, results=results,
+                                                       query=results.query))
 
 
 def subject(request, code):
-    found = find_by_code(code)
-    if found is None or not is_public(found):
+    found = find_public_subject(code)
+    if found is None:
         raise Http404("no public subject with this code")
-    return render(request, "portal/subject.html",
-                  {"subject": public_subject(found), "as_of": timezone.now()})
+    records = profile_records(found)
+    return render(request, "portal/subject.html", _page(
+        request, subject=public_subject(found), sections=_sections(records),
+        truncated=len(records) == PROFILE_LIMIT))
+
+
+def _sections(records) -> list[dict]:
+    """Sections in report order, each with its items and their records; empty ones left out."""
+    by_section: dict[str, dict[str, list]] = {}
+    for record in map(public_record, records):
+        by_section.setdefault(record.section, {}).setdefault(record.item_name, []).append(record)
+    return [{"code": code, "title": title, "items": sorted(by_section[code].items())}
+            for code, title in SECTIONS if code in by_section]
+
+
+def column(request, slug):
+    column, item, form = _column(request, slug)
+    page = Paginator(col.filtered(item, column, form), PER_PAGE).get_page(request.GET.get("page"))
+    shown = [public_record(r) for r in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "portal/column.html", _page(
+        request, column=column, form=form, page=page, rows=col.rows(column, shown),
+        headers=[h for _, h in column.columns], query=query.urlencode(),
+        export_limit=col.EXPORT_LIMIT))
+
+
+def column_export(request, slug, fmt):
+    column, item, form = _column(request, slug)
+    records = col.filtered(item, column, form)
+    name = f"{item.code}-{timezone.localdate():%Y%m%d}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(col.export_csv(column, records),
+                                         content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(col.export_xlsx(column, records), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _column(request, slug):
+    column = col.COLUMNS.get(slug)
+    if column is None:
+        raise Http404("no such column")
+    item = get_object_or_404(InformationItem, code=column.item_code, active=True)
+    return column, item, col.FilterForm(request.GET or None, item=item, column=column)
+
+
+def lists(request):
+    return render(request, "portal/lists.html", _page(request, lists=public_lists()))
+
+
+def list_page(request, code):
+    list_type = get_object_or_404(public_lists(), code=code)
+    page = Paginator(list_entries(list_type), PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "portal/list.html", _page(
+        request, list_type=list_type, page=page,
+        entries=[public_record(r) for r in page.object_list]))
+
+
+def _int(request, name: str) -> int:
+    value = request.GET.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 6 else 1
+

@@ -3,9 +3,10 @@
 Ranking: exact code (USCC or a legacy code), exact name, name prefix, name substring; current
 names before former ones, shorter names first. Names match after normalisation, so full- and
 half-width characters, bracket variants, spaces and Latin case make no difference; substrings
-match on letters and digits, punctuation aside. They come from a character-bigram index (`SearchName`): SQLite FTS5, PostgreSQL GIN. Each tier
-fetches at most `CANDIDATES` names, so a query as broad as 青岛 costs the same as a rare one
-and the page says there are more. Natural persons are never indexed, so never found.
+match on letters and digits, punctuation aside, through a character-bigram index
+(`SearchName`: SQLite FTS5, PostgreSQL GIN). Each tier fetches at most `CANDIDATES` names, so
+a query as broad as 青岛 costs about what a rare one does, and the page says there are more.
+Natural persons are never indexed, so never found.
 """
 
 import re
@@ -44,6 +45,11 @@ class Results:
     too_short: bool = False
     page: int = 1
     per_page: int = 20
+
+    @property
+    def start(self) -> int:
+        """The rank of this page's first hit."""
+        return (self.page - 1) * self.per_page + 1
 
     @property
     def pages(self) -> int:
