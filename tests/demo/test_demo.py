@@ -7,7 +7,8 @@ from xinyong.core.identifiers import parse_any
 from xinyong.demo import generator
 from xinyong.demo.generator import City, Size
 from xinyong.journal.services import verify
-from xinyong.subjects.models import Base, Organisation, Subject
+from xinyong.subjects.models import Base, FormerName, Organisation, Subject
+from xinyong.subjects.search import search_organisations
 
 TINY = Size(enterprises=300, non_enterprises=60, persons=1_500)
 
@@ -45,6 +46,10 @@ def test_build_command_loads_catalog_subjects_and_logins(monkeypatch, settings, 
     assert built.filter(base=Base.ENTERPRISE).count() == 300
     assert Organisation.objects.filter(subject__in=built).count() == 360
     assert "resubmission: scjgj XZCF-" in out and "  XZCF " in out
+    renamed = FormerName.objects.filter(subject__in=built)
+    assert renamed.count() >= 1  # every 200th company changed its name
+    former = renamed.first()
+    assert [h.subject for h in search_organisations(former.name).hits] == [former.subject]
     assert verify().ok
     logins = json.loads((tmp_path / "demo-logins.json").read_text())
     assert {login["username"] for login in logins} == {"admin", "officer", "checker", "auditor"}

@@ -4,7 +4,7 @@ import itertools
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 
@@ -12,7 +12,8 @@ from xinyong.access.services import create_staff_user
 from xinyong.catalog.models import CatalogVersion
 from xinyong.catalog.services import load_catalog
 from xinyong.subjects.bulk import bulk_register
-from xinyong.subjects.models import Subject
+from xinyong.subjects.models import Base, Subject
+from xinyong.subjects.services import update_subject
 
 from .generator import City, Size
 from .submissions import Progress, SubjectPool, SubmissionReport, feed_collection
@@ -58,9 +59,25 @@ def build_city(size: Size, *, seed: int, progress: Progress | None = None,
         total += bulk_register(batch, actor=ACTOR, reason=f"synthetic city, seed {seed}")
         pool.offer(batch)
         progress.advance("subjects", len(batch))
+    rename_some(seed, today=today)
     report = feed_collection(size, pool, seed=seed, today=today, progress=progress) \
         if submissions else None
     return BuildResult(total, report)
+
+
+def rename_some(seed: int, *, today: date, every: int = 200) -> int:
+    """Every `every`-th company changed its name some time in the last ten years, so search
+    has former names (曾用名) to find."""
+    city = City(seed + 1)
+    ids = Subject.objects.filter(base=Base.ENTERPRISE, subject_type="企业") \
+        .order_by("id").values_list("id", flat=True)
+    renamed = 0
+    for subject in Subject.objects.filter(pk__in=list(ids)[::every]):
+        changed = today - timedelta(days=city.rng.randrange(1, 3650))
+        update_subject(subject, actor=ACTOR, reason="synthetic city: change of name",
+                       changed_on=changed, name=city.organisation_name("企业", "370202"))
+        renamed += 1
+    return renamed
 
 
 def logins_path():
