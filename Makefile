@@ -38,6 +38,7 @@ bench: $(BIN)/xinyong
 	$(BIN)/python bench/demo.py
 	$(BIN)/python bench/validation.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/portal.py
 
 messages: $(BIN)/xinyong
 	cd src/xinyong && ../../$(BIN)/xinyong makemessages --locale zh_Hans --no-obsolete --verbosity 0
