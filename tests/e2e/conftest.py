@@ -17,13 +17,11 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone, translation
 
-from xinyong.catalog.models import Department, InformationItem
-from xinyong.core.identifiers import make_uscc
+from xinyong.catalog.models import Department
 from xinyong.records.models import Record
-from xinyong.records.services import RowIn, accept_rows
-from xinyong.subjects.services import NewSubject, register_subject
 
 from ..penalties import ROOT, penalty_row
+from ..recording import register_org, store_record
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -137,30 +135,19 @@ class City:
         return self.penalty.department
 
 
-def _org(body: str, name: str, **organisation):
-    return register_subject(NewSubject(code=make_uscc("9", "1", "370212", body), name=name,
-                                       organisation=organisation), actor="test")
 
 
-def _store(item_code: str, department: str, subject, fields: dict, decided: date,
-           severity: str = "", validity_end: date | None = None) -> Record:
-    item = InformationItem.objects.get(code=item_code)
-    accept_rows(item, Department.objects.get(code=department),
-                [RowIn(subject_id=subject.pk, fields=fields, decision_date=decided,
-                       validity_end=validity_end, severity=severity)],
-                batch_id=None, actor="test")
-    return Record.objects.filter(item=item, subject=subject).latest("id")
 
 
 def _penalty(spec, number, subject, department, authority, decided, **changes) -> Record:
     row = penalty_row(spec, number, CF_XDR_MC=subject.name, CF_XDR_SHXYM=subject.code,
                       CF_JDRQ=decided.isoformat(), CF_CFJG=authority, CF_SJLY=authority,
                       **changes)
-    return _store("XZCF", department, subject, row, decided, "general")
+    return store_record("XZCF", department, subject, row, decided, "general")
 
 
 def _licence(subject, department, authority, number, decided, today) -> Record:
-    return _store("XZXK", department, subject, {
+    return store_record("XZXK", department, subject, {
         "XK_XDR_MC": subject.name, "XK_XDR_LB": "法人及非法人组织", "XK_XDR_SHXYM": subject.code,
         "XK_XKWS": "食品经营许可决定书", "XK_WSH": number, "XK_XKLB": "普通",
         "XK_NR": "食品销售（含冷藏冷冻食品）", "XK_JDRQ": decided.isoformat(),
@@ -175,7 +162,7 @@ def city(penalty) -> Iterator[City]:
     from other departments than Haier's."""
     cache.clear()  # counts and data-as-of are cached across requests
     today = timezone.localdate()
-    haier = _org("MA00HE01", "青岛海尔智家股份有限公司", legal_representative="李华",
+    haier = register_org("MA00HE01", "青岛海尔智家股份有限公司", legal_representative="李华",
                  established=date(1997, 3, 31), address="青岛市崂山区海尔路1号",
                  industry="制造业", registration_authority="青岛市市场监督管理局")
     city = City(today=today, haier=haier, penalty_number="青市监罚〔2026〕900001号",
@@ -185,13 +172,13 @@ def city(penalty) -> Iterator[City]:
                        ("MA00GK01", "青岛港国际股份有限公司"),
                        ("MA00AK01", "青岛澳柯玛股份有限公司"),
                        ("MA00DX01", "青岛双星股份有限公司")):
-        city.others[name] = _org(body, name, legal_representative="张明")
+        city.others[name] = register_org(body, name, legal_representative="张明")
 
     market = "青岛市市场监督管理局"
     city.penalty = _penalty(penalty, 900001, haier, "scjgj", market, today - timedelta(days=30),
                             CF_WSH=city.penalty_number)
     _licence(haier, "scjgj", market, city.licence_number, today - timedelta(days=20), today)
-    _store("NSXY_A", "sw", haier, {"NS_NSRMC": haier.name, "NS_NSRSBH": haier.code,
+    store_record("NSXY_A", "sw", haier, {"NS_NSRMC": haier.name, "NS_NSRSBH": haier.code,
                                    "NS_PJND": str(today.year - 1), "NS_PJJG": "A",
                                    "NS_ZGSWJG": "国家税务总局青岛市崂山区税务局",
                                    "NS_FBRQ": (today - timedelta(days=60)).isoformat()},

@@ -9,13 +9,12 @@ from datetime import date, timedelta
 import pytest
 from django.core.cache import cache
 
-from xinyong.catalog.models import Department, InformationItem
-from xinyong.core.identifiers import make_resident_id, make_uscc
-from xinyong.records.models import Record
-from xinyong.records.services import RowIn, accept_rows, revoke_record
+from xinyong.core.identifiers import make_resident_id
+from xinyong.records.services import revoke_record
 from xinyong.subjects.services import NewSubject, register_subject
 
 from ..penalties import penalty_row
+from ..recording import register_org, store_record
 
 TODAY = date.today()
 RECENT = TODAY - timedelta(days=30)
@@ -39,27 +38,16 @@ def fresh_cache():
     cache.clear()
 
 
-def _store(code: str, department: str, subject, fields: dict, decided: date,
-           severity: str = "", validity_end: date | None = None) -> Record:
-    item = InformationItem.objects.get(code=code)
-    accept_rows(item, Department.objects.get(code=department),
-                [RowIn(subject_id=subject.pk, fields=fields, decision_date=decided,
-                       validity_end=validity_end, severity=severity)],
-                batch_id=None, actor="test")
-    return Record.objects.filter(item=item, subject=subject).latest("id")
 
 
-def _org(body: str, name: str, **organisation):
-    return register_subject(NewSubject(code=make_uscc("9", "1", "370212", body), name=name,
-                                       organisation=organisation), actor="test")
 
 
 @pytest.fixture
 def city(penalty) -> City:
-    haier = _org("MA00HE01", "青岛海尔智家股份有限公司", legal_representative="李华",
+    haier = register_org("MA00HE01", "青岛海尔智家股份有限公司", legal_representative="李华",
                  established=date(1997, 3, 31), address="青岛市崂山区海尔路1号",
                  registration_authority="青岛市市场监督管理局")
-    other = _org("MA00AK01", "青岛澳柯玛股份有限公司", legal_representative="张明")
+    other = register_org("MA00AK01", "青岛澳柯玛股份有限公司", legal_representative="张明")
     person = register_subject(NewSubject(code=make_resident_id("370202", date(1980, 2, 2), 31),
                                          name="CANARY-PERSON-NAME"), actor="test")
     city = City(haier, other, person, "青市监罚〔2026〕900001号", "370200XK2026000001")
@@ -70,19 +58,19 @@ def city(penalty) -> City:
                       CF_FR_ZJHM="CANARY-GOV-ID-370202", CF_CFCX="CANARY-INTERNAL",
                       CF_FR_ZJLX="CANARY-AUTHORISED")
     canary("CANARY-GOV-ID-370202"), canary("CANARY-INTERNAL"), canary("CANARY-AUTHORISED")
-    _store("XZCF", "scjgj", haier, row, RECENT, "general")
-    _store("XZXK", "spj", haier, {
+    store_record("XZCF", "scjgj", haier, row, RECENT, "general")
+    store_record("XZXK", "spj", haier, {
         "XK_XDR_MC": haier.name, "XK_XDR_LB": "法人及非法人组织", "XK_XDR_SHXYM": haier.code,
         "XK_XKWS": "食品经营许可决定书", "XK_WSH": city.licence_number, "XK_XKLB": "普通",
         "XK_NR": "食品销售", "XK_JDRQ": RECENT.isoformat(), "XK_XKJG": "青岛市行政审批服务局",
         "XK_XKJGDM": "11370200MB0000000X", "XK_FR_ZJHM": "CANARY-LICENCE-ID"},
         RECENT, validity_end=TODAY + timedelta(days=700))
     canary("CANARY-LICENCE-ID")
-    _store("NSXY_A", "sw", haier, {"NS_NSRMC": haier.name, "NS_NSRSBH": haier.code,
+    store_record("NSXY_A", "sw", haier, {"NS_NSRMC": haier.name, "NS_NSRSBH": haier.code,
                                     "NS_PJND": "2025", "NS_PJJG": "A",
                                     "NS_ZGSWJG": "国家税务总局青岛市崂山区税务局",
                                     "NS_FBRQ": RECENT.isoformat()}, RECENT)
-    _store("YZSXMD", "rsj", other, {
+    store_record("YZSXMD", "rsj", other, {
         "MD_MDMC": "拖欠农民工工资失信联合惩戒对象名单", "MD_ZTMC": other.name,
         "MD_ZTLB": "法人及非法人组织", "MD_TYSHXYDM": other.code,
         "MD_WSH": "青人社欠薪失信〔2026〕1号",
@@ -93,22 +81,22 @@ def city(penalty) -> City:
     # Records that are not public as a whole: each carries a canary in a public field.
     expired = penalty_row(penalty, 900002, CF_WSH="CANARY-EXPIRED", CF_XDR_SHXYM=haier.code,
                           CF_XDR_MC=haier.name, CF_JDRQ="2018-01-05")
-    _store("XZCF", "scjgj", haier, expired, date(2018, 1, 5), "general")
-    revoked = _store("XZCF", "scjgj", haier, penalty_row(
+    store_record("XZCF", "scjgj", haier, expired, date(2018, 1, 5), "general")
+    revoked = store_record("XZCF", "scjgj", haier, penalty_row(
         penalty, 900003, CF_WSH="CANARY-REVOKED", CF_XDR_SHXYM=haier.code,
         CF_XDR_MC=haier.name, CF_JDRQ=RECENT.isoformat()), RECENT, "general")
     revoke_record(revoked, reason="复议撤销", actor="test", on=TODAY)
-    _store("XZCF", "scjgj", haier, penalty_row(  # minor: not published under Order 36
+    store_record("XZCF", "scjgj", haier, penalty_row(  # minor: not published under Order 36
         penalty, 900004, CF_WSH="CANARY-MINOR", CF_XDR_SHXYM=haier.code, CF_SXCD="轻微",
         CF_XDR_MC=haier.name, CF_JDRQ=RECENT.isoformat()), RECENT, "minor")
-    _store("XZCF", "scjgj", person, penalty_row(
+    store_record("XZCF", "scjgj", person, penalty_row(
         penalty, 900005, CF_WSH="CANARY-PERSON-PENALTY", CF_XDR_LB="自然人",
         CF_XDR_MC=person.name, CF_XDR_ZJHM=person.code, CF_XDR_SHXYM="",
         CF_JDRQ=RECENT.isoformat()), RECENT, "general")
-    _store("SXBZXR", "zy", person, {  # public for persons in the catalog, never on this site
+    store_record("SXBZXR", "zy", person, {  # public for persons in the catalog, never on this site
         "SX_BZXR_MC": person.name, "SX_BZXR_LB": "自然人", "SX_AH": "CANARY-COURT-CASE",
         "SX_FBRQ": RECENT.isoformat(), "SX_ZXFY": "青岛市中级人民法院"}, RECENT)
-    _store("ZDGZ", "scjgj", other, {  # a government-only item
+    store_record("ZDGZ", "scjgj", other, {  # a government-only item
         "ZD_MDMC": "重点关注对象名单", "ZD_ZTMC": other.name, "ZD_TYSHXYDM": other.code,
         "ZD_WSH": "CANARY-WATCH-LIST", "ZD_LRRQ": RECENT.isoformat()}, RECENT)
     city.canaries += ["CANARY-EXPIRED", "CANARY-REVOKED", "CANARY-MINOR",

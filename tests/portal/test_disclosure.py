@@ -9,7 +9,8 @@ from xinyong.records.models import Record
 from xinyong.records.services import revoke_record
 from xinyong.subjects.services import NewSubject, register_subject
 
-from .conftest import TODAY, _store
+from ..recording import store_record
+from .conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_items_public_for_some_kinds_only(city, penalty):
     shop = register_subject(NewSubject(code=make_uscc("9", "2", "370203", "MA11AAAA"),
                                        name="市北区张记小吃店"), actor="test")
     assert subject_kind(shop) == "individual_business"
-    _store("SXBZXR", "zy", shop, {"SX_BZXR_MC": shop.name, "SX_BZXR_LB": "法人及非法人组织",
+    store_record("SXBZXR", "zy", shop, {"SX_BZXR_MC": shop.name, "SX_BZXR_LB": "法人及非法人组织",
                                   "SX_AH": "(2026)鲁02执1号", "SX_FBRQ": TODAY.isoformat()},
            TODAY)
     sxbzxr = InformationItem.objects.get(code="SXBZXR")
