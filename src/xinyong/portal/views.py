@@ -32,13 +32,14 @@ COUNTS_SECONDS = 600  # counting millions of subjects is cached, not done per vi
 
 def _page(request, **context):
     """Context every public page has: the day publicity was judged and when data arrived."""
-    as_of = data_as_of()
-    return {"today": timezone.localdate(), "as_of": as_of, **context}
+    return {"today": timezone.localdate(), "as_of": data_as_of(), **context}
 
 
 def _base_counts() -> list[tuple[str, int]]:
-    counts = dict(Subject.objects.values_list("base").annotate(n=Count("id")).order_by())
-    return [(str(label), counts.get(value, 0)) for value, label in Base.choices]
+    # The counts are cached, the labels not: they are in the visitor's language.
+    counts = cache.get_or_set("portal:base_counts", lambda: dict(
+        Subject.objects.values_list("base").annotate(n=Count("id")).order_by()), COUNTS_SECONDS)
+    return [(label, counts.get(value, 0)) for value, label in Base.choices]
 
 
 def _month_count() -> int:
@@ -55,7 +56,7 @@ def home(request):
         latest[column] = [public_record(r) for r in records]
     return render(request, "portal/home.html", _page(
         request,
-        databases=cache.get_or_set("portal:base_counts", _base_counts, COUNTS_SECONDS),
+        databases=_base_counts(),
         this_month=cache.get_or_set("portal:month_count", _month_count, COUNTS_SECONDS),
         latest=latest, lists=public_lists()))
 
