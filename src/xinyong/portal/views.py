@@ -30,7 +30,7 @@ PER_PAGE = 20
 COUNTS_SECONDS = 600  # counting millions of subjects is cached, not done per visit
 
 
-def _page(request, **context):
+def _context(**context):
     """Context every public page has: the day publicity was judged and when data arrived."""
     return {"today": timezone.localdate(), "as_of": data_as_of(), **context}
 
@@ -54,8 +54,7 @@ def home(request):
         records = public_records(item=item).select_related("item", "subject", "department") \
             .order_by("-decision_date", "-id")[:5] if item else []
         latest[column] = [public_record(r) for r in records]
-    return render(request, "portal/home.html", _page(
-        request,
+    return render(request, "portal/home.html", _context(
         databases=_base_counts(),
         this_month=cache.get_or_set("portal:month_count", _month_count, COUNTS_SECONDS),
         latest=latest, lists=public_lists()))
@@ -64,8 +63,8 @@ def home(request):
 def search(request):
     results = search_organisations(request.GET.get("q", ""), page=_int(request, "page"),
                                    per_page=PER_PAGE)
-    return render(request, "portal/search.html", _page(request, results=results,
-                                                       query=results.query))
+    return render(request, "portal/search.html", _context(results=results,
+                                                        query=results.query))
 
 
 def subject(request, code):
@@ -73,8 +72,8 @@ def subject(request, code):
     if found is None:
         raise Http404("no public subject with this code")
     records = profile_records(found)
-    return render(request, "portal/subject.html", _page(
-        request, subject=public_subject(found), sections=_sections(records),
+    return render(request, "portal/subject.html", _context(
+        subject=public_subject(found), sections=_sections(records),
         truncated=len(records) == PROFILE_LIMIT))
 
 
@@ -93,8 +92,8 @@ def column(request, slug):
     shown = [public_record(r) for r in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "portal/column.html", _page(
-        request, column=column, form=form, page=page, rows=col.rows(column, shown),
+    return render(request, "portal/column.html", _context(
+        column=column, form=form, page=page, rows=col.rows(column, shown),
         headers=[h for _, h in column.columns], query=query.urlencode(),
         export_limit=col.EXPORT_LIMIT))
 
@@ -122,14 +121,14 @@ def _column(request, slug):
 
 
 def lists(request):
-    return render(request, "portal/lists.html", _page(request, lists=public_lists()))
+    return render(request, "portal/lists.html", _context(lists=public_lists()))
 
 
 def list_page(request, code):
     list_type = get_object_or_404(public_lists(), code=code)
     page = Paginator(list_entries(list_type), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "portal/list.html", _page(
-        request, list_type=list_type, page=page,
+    return render(request, "portal/list.html", _context(
+        list_type=list_type, page=page,
         entries=[public_record(r) for r in page.object_list]))
 
 
