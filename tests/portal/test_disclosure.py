@@ -4,7 +4,8 @@ import pytest
 
 from xinyong.catalog.models import InformationItem
 from xinyong.core.identifiers import make_uscc
-from xinyong.portal.disclosure import public_record, public_records, subject_kind
+from xinyong.journal.models import Entry
+from xinyong.portal.disclosure import data_as_of, public_record, public_records, subject_kind
 from xinyong.records.models import Record
 from xinyong.records.services import revoke_record
 from xinyong.subjects.services import NewSubject, register_subject
@@ -53,3 +54,8 @@ def test_only_public_fields_and_masks(city):
     assert "CF_WSH" in codes and "CF_FRDB" in codes
     assert not codes & {"CF_FR_ZJHM", "CF_FR_ZJLX", "CF_CFCX"}
     assert shown.department == "青岛市市场监督管理局" and shown.section == "administrative"
+
+
+def test_data_as_of_is_the_latest_change_to_credit_data(city):
+    latest = Entry.objects.filter(object_type="record").latest("seq")
+    assert data_as_of() == latest.at
