@@ -29,7 +29,7 @@ from xinyong.subjects.models import Base, Subject
 from xinyong.subjects.services import find_by_code
 
 __all__ = ["PROFILE_LIMIT", "PublicRecord", "data_as_of", "find_public_subject", "is_public",
-           "list_entries", "profile_records", "public_items", "public_lists", "public_record",
+           "list_entries", "profile_records", "public_lists", "public_record",
            "public_records", "public_subject", "subject_kind"]
 
 INDIVIDUAL_BUSINESS = "个体工商户"
@@ -73,7 +73,7 @@ def public_subject(subject: Subject) -> dict | None:
     return data
 
 
-def public_items() -> list[InformationItem]:
+def _public_items() -> list[InformationItem]:
     return list(InformationItem.objects.filter(active=True, disclosure=Disclosure.PUBLIC))
 
 
@@ -101,7 +101,7 @@ def public_records(today: date | None = None, *, item: InformationItem | None = 
         published=True, status=Status.ACTIVE,
     ).filter(Q(publicity_start__isnull=True) | Q(publicity_start__lte=today),
              Q(publicity_end__isnull=True) | Q(publicity_end__gte=today))
-    items = [i for i in public_items() if item is None or i.pk == item.pk]
+    items = [i for i in _public_items() if item is None or i.pk == item.pk]
     if subject is not None:
         if not is_public(subject):
             return records.none()
@@ -147,7 +147,6 @@ class PublicRecord:
     decision_date: date | None
     publicity_end: date | None
     fields: list[tuple[str, str, str]]  # (code, name, value) of the public, non-empty fields
-    legal_basis: str
 
     def value(self, code: str) -> str:
         return next((v for c, _, v in self.fields if c == code), "")
@@ -163,8 +162,7 @@ def public_record(record: Record) -> PublicRecord:
         id=record.pk, item_code=item.code, item_name=item.name, section=section_of(item),
         subject_code=record.subject.code, subject_name=record.subject.name,
         department=record.department.name, decision_date=record.decision_date,
-        publicity_end=record.publicity_end, fields=[f for f in fields if f[2]],
-        legal_basis=item.legal_basis)
+        publicity_end=record.publicity_end, fields=[f for f in fields if f[2]])
 
 
 def _shown(field: dict, value) -> str:

@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from xinyong.catalog.models import InformationItem
 from xinyong.catalog.sections import SECTIONS
@@ -63,8 +64,8 @@ def home(request):
 def search(request):
     results = search_organisations(request.GET.get("q", ""), page=_int(request, "page"),
                                    per_page=PER_PAGE)
-    return render(request, "portal/search.html", _context(results=results,
-                                                        query=results.query))
+    return render(request, "portal/search.html", _context(
+        results=results, query=results.query, page_query=urlencode({"q": results.query})))
 
 
 def subject(request, code):
