@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "xinyong.access",
     "xinyong.subjects",
     "xinyong.records",
+    "xinyong.lists",
+    "xinyong.measures",
     "xinyong.collection",
     "xinyong.portal",
     "xinyong.console",

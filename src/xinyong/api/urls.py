@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from xinyong.collection.api import router as batches_router
+from xinyong.measures.api import router as checks_router
 from xinyong.portal.api import router as public_router
 
 api = NinjaAPI(
@@ -19,6 +20,7 @@ api = NinjaAPI(
 )
 api.add_router("/v1/public/", public_router)
 api.add_router("/v1/batches", batches_router)
+api.add_router("/v1/checks", checks_router)
 
 
 @api.exception_handler(OperationalError)

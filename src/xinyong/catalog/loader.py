@@ -590,7 +590,36 @@ def _item_dict(item: YMap, fields: dict, public_for: list) -> dict:
 
 # ---- list types, behaviours, measures ---------------------------------------------------
 
-def _list_type(b: _Build, entry: YMap) -> dict:
+def _entry_source(b: _Build, entry: YMap, what: str, fields_by_item: dict) -> dict:
+    """entry_match and entry_fields: which records of the item are entries, and which of
+    their fields give the entry's document number, reason and so on."""
+    fields = fields_by_item.get(entry.get("item"))
+    has_source = entry.get("entry_match") is not None or entry.get("entry_fields") is not None
+    if entry.get("item") is None and has_source:
+        b.err(entry, None, f"{what}: entry_match and entry_fields need an item")
+    roles = {}
+    if entry.get("entry_fields") is not None:
+        roles = s.checked(entry["entry_fields"], s.ENTRY_FIELDS, f"{what} entry_fields",
+                          b.errors) or {}
+        for role, code in roles.items():
+            if fields is not None and code not in fields:
+                b.err(entry["entry_fields"], role,
+                      f"{what}: entry_fields.{role}: item {entry['item']} has no field {code}")
+    if entry.get("entry_match") is not None and fields is not None:
+        check_predicate(b, entry["entry_match"], fields, f"{what} entry_match")
+    return {"entry_match": plain(entry.get("entry_match")), "entry_fields": plain(roles)}
+
+
+def _withdrawal(b: _Build, entry: YMap, what: str) -> dict | None:
+    if entry.get("withdrawal") is None:
+        return None
+    if entry.get("kind") != "red":
+        b.err(entry, "withdrawal", f"{what}: only a red list's entries are withdrawn "
+                                   "by new dishonest records")
+    return plain(s.checked(entry["withdrawal"], s.WITHDRAWAL, f"{what} withdrawal", b.errors))
+
+
+def _list_type(b: _Build, entry: YMap, fields_by_item: dict) -> dict:
     what = f"list type {entry['code']}"
     if entry.get("department") is not None:
         b.refs(entry, "department", entry["department"], "department", what)
@@ -609,13 +638,16 @@ def _list_type(b: _Build, entry: YMap) -> dict:
                    "subject_kinds": plain(entry.get("subject_kinds", [])),
                    "default_validity_months": entry.get("default_validity_months"),
                    "public": entry.get("public", True), "exit_rules": plain(rules),
-                   "escalation": plain(escalation)})
+                   "escalation": plain(escalation),
+                   "notice_working_days": entry.get("notice_working_days"),
+                   "withdrawal": _withdrawal(b, entry, what),
+                   **_entry_source(b, entry, what, fields_by_item)})
     return result
 
 
-def _lists(b: _Build, doc: YMap) -> list[dict]:
+def _lists(b: _Build, doc: YMap, fields_by_item: dict) -> list[dict]:
     entries = s.checked_list(doc, "list_types", s.LIST_TYPE, "list type", b.errors)
-    result = [_list_type(b, e) for e in entries
+    result = [_list_type(b, e, fields_by_item) for e in entries
               if b.register("list_type", e, f"list type {e.get('code')}")]
     for entry in entries:
         escalation = entry.get("escalation")
@@ -703,7 +735,7 @@ def _assemble(b: _Build, root: Path, docs: dict, raw_items: list) -> dict:
     if not raw_items:
         b.errors.append(CatalogError(display_path(root / ITEMS_DIR), 1,
                                      "no information items (items/*.yaml)"))
-    sections["list_types"] = _lists(b, _doc(docs, "lists.yaml", b))
+    sections["list_types"] = _lists(b, _doc(docs, "lists.yaml", b), fields_by_item)
     sections["behaviours"] = _behaviours(b, _doc(docs, "behaviours.yaml", b), fields_by_item)
     sections["measures"] = _measures(b, _doc(docs, "measures.yaml", b),
                                      sections["list_types"], sections["behaviours"])

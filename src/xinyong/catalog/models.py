@@ -185,6 +185,18 @@ class ListType(models.Model):
     escalation = models.JSONField(_("escalation"), null=True, blank=True)
     item = models.ForeignKey(InformationItem, models.PROTECT, null=True, blank=True,
                              related_name="list_types", verbose_name=_("information item"))
+    entry_match = models.JSONField(
+        _("entry rule"), null=True, blank=True,
+        help_text=_("Which records of the item are entries of this list (all when empty)."))
+    entry_fields = models.JSONField(_("entry fields"), default=dict, blank=True)
+    notice_working_days = models.PositiveIntegerField(
+        _("prior notice period (working days)"), null=True, blank=True,
+        help_text=_("Working days the subject has to state its case after the prior notice "
+                    "(事前告知) before the listing can take effect."))
+    withdrawal = models.JSONField(
+        _("withdrawal rule"), null=True, blank=True,
+        help_text=_("A red list's entries are withdrawn when the subject acquires a dishonest "
+                    "record of these severities."))
     description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
 

@@ -38,7 +38,7 @@ START_EVENTS = ("decision_date", "finding_date", "publication_date")
 HEADER = {
     "city": ("str", True), "division": ("division", True), "edition": ("str", True),
     "effective": ("date", True), "issuer": ("dept_code", True), "basis": ("str_list", False),
-    "description": ("text", False),
+    "description": ("text", False), "feedback_within_working_days": ("pos_int", False),
 }
 VOCABULARIES = {
     "categories": ("list", True), "measure_types": ("list", True),
@@ -97,8 +97,14 @@ LIST_TYPE = {
     "subject_kinds": (("list_of", SUBJECT_KINDS), True),
     "default_validity_months": ("pos_int", False), "public": ("bool", True),
     "exit_rules": ("list", True), "escalation": ("map", False), "item": ("upper_code", False),
+    "entry_match": ("map", False), "entry_fields": ("map", False),
+    "notice_working_days": ("pos_int", False), "withdrawal": ("map", False),
     "description": ("text", False),
 }
+# What an entry takes from its source record: each role names a field of the list's item.
+ENTRY_FIELDS = {role: ("upper_code", False) for role in (
+    "document_number", "reason", "basis", "recognised_by", "removed_on", "removal_reason")}
+WITHDRAWAL = {"severities": (("list_of", SEVERITIES), True), "basis": ("text", True)}
 EXIT_RULE = {
     "kind": (EXIT_KINDS, True), "text": ("text", True), "after_months": ("pos_int", False),
     "within_working_days": ("pos_int", False),

@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from xinyong.journal.services import log_create, log_delete, log_event, log_update
 
+from .conditions import evaluate
 from .loader import Catalog, CatalogError, CatalogInvalid, parse_catalog
 from .models import (
     Behaviour,
@@ -32,6 +33,7 @@ __all__ = [
     "CatalogError",
     "CatalogInvalid",
     "LoadResult",
+    "behaviours_shown",
     "current_version",
     "effective_disclosure",
     "find",
@@ -411,3 +413,9 @@ def measures_for(*, list_types=(), behaviours=(), matter: str | None = None):
     if matter is not None:
         measures = [m for m in measures if not m.matters or matter in m.matters]
     return measures
+
+
+def behaviours_shown(behaviours, fields: dict) -> list[Behaviour]:
+    """Of an item's behaviours, those a record with these fields shows; a behaviour without
+    a match rule is shown by every record of its item."""
+    return [b for b in behaviours if not b.match or evaluate(b.match, fields)]

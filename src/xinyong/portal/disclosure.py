@@ -25,14 +25,13 @@ from xinyong.catalog.sections import section_of
 from xinyong.core.masking import mask_identifier, mask_name, mask_resident_id
 from xinyong.journal.models import Entry
 from xinyong.records.models import Record, Status
-from xinyong.subjects.models import Base, Subject
+from xinyong.subjects.models import INDIVIDUAL_BUSINESS, Base, Subject
 from xinyong.subjects.services import find_by_code
 
 __all__ = ["PROFILE_LIMIT", "PublicRecord", "data_as_of", "find_public_subject", "is_public",
            "list_entries", "profile_records", "public_lists", "public_record",
            "public_records", "public_subject", "subject_kind"]
 
-INDIVIDUAL_BUSINESS = "个体工商户"
 PROFILE_LIMIT = 500  # records on one profile; a subject with more is shown its newest
 PUBLIC_ORGANISATION_FIELDS = ("legal_representative", "established", "registered_capital",
                               "address", "industry", "registration_authority")
@@ -40,9 +39,7 @@ PUBLIC_ORGANISATION_FIELDS = ("legal_representative", "established", "registered
 
 def subject_kind(subject: Subject) -> str:
     """The catalog's subject kind: person, enterprise, non_enterprise or individual_business."""
-    if subject.base == Base.ENTERPRISE and subject.subject_type == INDIVIDUAL_BUSINESS:
-        return "individual_business"
-    return subject.base
+    return subject.catalog_kind
 
 
 def is_public(subject: Subject) -> bool:

@@ -21,6 +21,7 @@ from xinyong.core.periods import period_end
 from xinyong.journal.services import log_event, log_update
 
 from .models import Record, RecordVersion, Status
+from .signals import records_changed
 
 __all__ = ["ROW_SCHEMA", "AcceptResult", "Publicity", "RowIn", "accept_frame", "accept_rows",
            "business_key", "due_date", "history", "publicity", "revoke_record"]
@@ -158,6 +159,8 @@ def accept_frame(item: InformationItem, department: Department, rows: pl.DataFra
         if result.created or result.updated:
             log_event(actor=actor, action="records_accept", object_type="record",
                       object_id=f"batch:{batch_id}", new=_summary(item, result, rows))
+            records_changed.send(sender=InformationItem, item=item, actor=actor,
+                                 record_ids=result.created + result.updated)
     return result
 
 
@@ -285,6 +288,8 @@ def revoke_record(record: Record, *, reason: str, actor: str, on: date) -> Recor
         log_update(actor=actor, object_type="record", object_id=record.pk, old=old,
                    new={"status": record.status, "publicity_end": record.publicity_end,
                         "version": record.version}, reason=reason)
+        records_changed.send(sender=InformationItem, item=record.item, actor=actor,
+                             record_ids=[record.pk])
     return record
 
 

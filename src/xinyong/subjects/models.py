@@ -19,6 +19,9 @@ class Status(models.TextChoices):
     DECEASED = "deceased", _("Deceased")
 
 
+INDIVIDUAL_BUSINESS = "个体工商户"
+
+
 class Subject(models.Model):
     """主体 — a natural person or an organisation in one of the three base databases.
 
@@ -44,6 +47,14 @@ class Subject(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def catalog_kind(self) -> str:
+        """The catalog's subject kind: person, enterprise, non_enterprise or
+        individual_business (an enterprise registered as 个体工商户)."""
+        if self.base == Base.ENTERPRISE and self.subject_type == INDIVIDUAL_BUSINESS:
+            return "individual_business"
+        return self.base
 
     @property
     def is_person(self) -> bool:
