@@ -37,6 +37,18 @@ CASES = {
         "measures.yaml", "behaviours: [TAX_CREDIT_A, CUSTOMS_AEO]",
         "behaviours: [TAX_CREDIT_A, NO_SUCH]", ("NO_SUCH", 0),
         "measure GREEN_CHANNEL: unknown behaviour 'NO_SUCH'"),
+    "entry field names unknown field": (
+        "lists.yaml", "entry_fields: {reason: SS_ZYWFSS,", "entry_fields: {reason: SS_NOPE,",
+        ("SS_NOPE", 0), "list type SSWF: entry_fields.reason: item SSWF has no field SS_NOPE"),
+    "entry rule value not in enum": (
+        "lists.yaml", "entry_match: {field: MD_MDMC, equals: 安全生产严重失信主体名单}",
+        "entry_match: {field: MD_MDMC, equals: 安全名单}", ("安全名单", 0),
+        "list type AQSC_YZSX entry_match: '安全名单' is not a value of field MD_MDMC"),
+    "withdrawal of a black list": (
+        "lists.yaml", "    entry_fields: *yzsxmd\n",
+        "    entry_fields: *yzsxmd\n    withdrawal: {severities: [serious], basis: x}\n",
+        ("withdrawal:", 0),
+        "list type AQSC_YZSX: only a red list's entries are withdrawn by new dishonest records"),
     "unknown escalation target": (
         "lists.yaml", "to: SCJG_YZWF", "to: NOPE", ("to: NOPE", 0),
         "list type JYYC escalation: unknown list type 'NOPE'"),
