@@ -7,6 +7,7 @@ never are. Errors are `django.core.exceptions.ValidationError` with a message fi
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -148,6 +149,7 @@ def change_client(client: ApiClient, *, name: str, scopes, actor: str) -> ApiCli
     client.full_clean()
     with transaction.atomic():
         client.save(update_fields=["name", "scopes"])
+        _forget(client)
         log_update(actor=actor, object_type="api_client", object_id=client.pk, old=old,
                    new=_client_snapshot(client))
     return client
@@ -164,9 +166,17 @@ def revoke_client(*, client_id: int, actor: str, reason: str = "") -> ApiClient:
                                   f"{client.revoked_at:%Y-%m-%d %H:%M}")
         client.revoked_at = timezone.now()
         client.save(update_fields=["revoked_at"])
+        _forget(client)
         log_event(actor=actor, action="revoke", object_type="api_client", object_id=client.pk,
                   new={"revoked_at": client.revoked_at}, reason=reason)
     return client
+
+
+# Checks and batches authenticate on every call; a client found by its token is remembered
+# for a few seconds (the lookup costs about as much as a whole check). Revoking or changing a
+# client forgets it in this process at once and in the others within CLIENT_CACHE_SECONDS.
+CLIENT_CACHE_SECONDS = 5
+_found: dict[str, tuple[float, ApiClient]] = {}
 
 
 def find_client(token: str) -> ApiClient | None:
@@ -174,12 +184,22 @@ def find_client(token: str) -> ApiClient | None:
     if not token or not PREFIX_LENGTH <= len(token) <= 200:
         return None
     digest = _digest(token)
+    remembered = _found.get(digest)
+    if remembered and remembered[0] > time.monotonic():
+        return remembered[1]
     candidates = ApiClient.objects.filter(token_prefix=token[:PREFIX_LENGTH],
                                           revoked_at__isnull=True).select_related("department")
     for client in candidates:
         if hmac.compare_digest(client.token_hash, digest):
+            _found[digest] = (time.monotonic() + CLIENT_CACHE_SECONDS, client)
             return client
+    _found.pop(digest, None)
     return None
+
+
+def _forget(client: ApiClient) -> None:
+    for digest in [d for d, (_until, c) in list(_found.items()) if c.pk == client.pk]:
+        _found.pop(digest, None)
 
 
 def touch_client(client: ApiClient) -> None:

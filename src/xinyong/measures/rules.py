@@ -10,6 +10,8 @@ from threading import Lock
 
 from xinyong.catalog.models import Behaviour, CatalogVersion, ListType, Measure, Term
 
+from .queries import catalog_key
+
 __all__ = ["DEFAULT_FEEDBACK_DAYS", "MeasureRule", "Rules", "rules"]
 
 DEFAULT_FEEDBACK_DAYS = 10  # when the catalog header does not say
@@ -57,15 +59,9 @@ _lock = Lock()
 _current: Rules | None = None
 
 
-def _key() -> tuple:
-    latest = CatalogVersion.objects.order_by("-number").values_list(
-        "pk", "number", "loaded_at").first()
-    return latest or ()
-
-
 def rules() -> Rules:
     global _current
-    key = _key()
+    key = catalog_key()
     if _current is None or _current.key != key:
         with _lock:
             _current = _build(key)
@@ -78,8 +74,8 @@ def _build(key: tuple) -> Rules:
     behaviours: dict = {}
     for behaviour in Behaviour.objects.filter(active=True).select_related("item"):
         behaviours.setdefault(behaviour.item_id, []).append(behaviour)
-    header = CatalogVersion.objects.filter(pk=key[0]).values_list("header", flat=True).first() \
-        if key else None
+    header = CatalogVersion.objects.filter(pk=int(key[0])).values_list(
+        "header", flat=True).first() if key else None
     return Rules(
         key=key,
         measures=tuple(MeasureRule(

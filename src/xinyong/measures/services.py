@@ -21,13 +21,11 @@ from xinyong.core.calendar import CalendarNotCovered, add_working_days
 from xinyong.core.identifiers import IdentifierError, parse_any
 from xinyong.core.text import normalize_code, normalize_name
 from xinyong.journal.services import log_event
-from xinyong.lists.services import effective_entries
-from xinyong.records.models import Record
-from xinyong.records.models import Status as RecordStatus
-from xinyong.subjects.models import LegacyIdentifier, Subject
+from xinyong.subjects.models import Subject
 from xinyong.subjects.search import search_organisations
 
 from .models import Channel, Check, CheckHit, CheckMeasure, FeedbackStatus
+from .queries import EntryRow, effective_entries_of, records_of, subjects_by_code
 from .rules import Rules, rules
 
 __all__ = ["MAX_SUBJECTS", "CheckError", "FeedbackIn", "Query", "cases", "give_feedback",
@@ -115,19 +113,8 @@ def _validate(snapshot: Rules, matter: str, purpose: str, queries: list[Query]) 
 def _resolve_codes(codes: list[str]) -> dict[str, Subject | None]:
     """Each code's subject: its primary code, a legacy code or an upgraded 15-digit ID."""
     normal = {code: normalize_code(code) for code in codes}
-    by_code = {s.code: s for s in Subject.objects.filter(code__in=set(normal.values()))}
-    missing = {n for n in normal.values() if n not in by_code}
-    if missing:
-        for legacy in LegacyIdentifier.objects.filter(value__in=missing).select_related(
-                "subject"):
-            by_code[legacy.value] = legacy.subject
-    resolved = {}
-    for code, norm in normal.items():
-        subject = by_code.get(norm)
-        if subject is None and norm not in by_code:
-            subject = _upgraded(norm)
-        resolved[code] = subject
-    return resolved
+    found = subjects_by_code(set(normal.values()))
+    return {code: found.get(norm) or _upgraded(norm) for code, norm in normal.items()}
 
 
 def _upgraded(code: str) -> Subject | None:
@@ -140,12 +127,9 @@ def _upgraded(code: str) -> Subject | None:
     return Subject.objects.filter(code=ident.value).first()
 
 
-def _entries(subjects: list[Subject], today: date) -> dict[int, list]:
+def _entries(subjects: list[Subject], today: date) -> dict[int, list[EntryRow]]:
     found: dict[int, list] = {}
-    if not subjects:
-        return found
-    for entry in effective_entries(today).filter(
-            subject_id__in=[s.pk for s in subjects]).select_related("department"):
+    for entry in effective_entries_of([s.pk for s in subjects], today):
         found.setdefault(entry.subject_id, []).append(entry)
     return found
 
@@ -153,16 +137,8 @@ def _entries(subjects: list[Subject], today: date) -> dict[int, list]:
 def _records(snapshot: Rules, subjects: list[Subject], today: date) -> dict[int, list]:
     """Per subject, (record, behaviour) for every behaviour its effective records show."""
     found: dict[int, list] = {}
-    items = list(snapshot.behaviours_by_item)
-    if not subjects or not items:
-        return found
-    records = Record.objects.filter(
-        subject_id__in=[s.pk for s in subjects], item_id__in=items,
-        status=RecordStatus.ACTIVE, published=True).filter(
-        Q(publicity_start__isnull=True) | Q(publicity_start__lte=today),
-        Q(publicity_end__isnull=True) | Q(publicity_end__gte=today)).only(
-        "id", "subject_id", "item_id", "fields", "decision_date", "business_key")
-    for record in records:
+    for record in records_of([s.pk for s in subjects], list(snapshot.behaviours_by_item),
+                             today):
         for behaviour in behaviours_shown(snapshot.behaviours_by_item[record.item_id],
                                           record.fields):
             found.setdefault(record.subject_id, []).append((record, behaviour))
@@ -182,10 +158,11 @@ def _one(snapshot, department, matter, query, subjects, entries, records):
     rules_found = snapshot.measures_for(
         department.pk, matter, {e.list_type_id for e in own_entries},
         {b.pk for _record, b in own_records})
-    hits = [CheckHit(subject=subject, list_type_id=e.list_type_id, entry=e)
+    hits = [CheckHit(subject_id=subject.pk, list_type_id=e.list_type_id, entry_id=e.id)
             for e in own_entries]
-    hits += [CheckHit(subject=subject, behaviour=b, record=r) for r, b in own_records]
-    measures = [CheckMeasure(subject=subject, measure=rule.measure,
+    hits += [CheckHit(subject_id=subject.pk, behaviour=b, record_id=r.id)
+             for r, b in own_records]
+    measures = [CheckMeasure(subject_id=subject.pk, measure=rule.measure,
                              list_types=[snapshot.list_types[i].code for i in lists],
                              triggers=_triggers(snapshot, lists, behaviours))
                 for rule, lists, behaviours in rules_found]
@@ -246,16 +223,16 @@ def _candidates(name: str) -> dict:
 
 def _entry(snapshot, entry) -> dict:
     list_type = snapshot.list_types.get(entry.list_type_id)
-    return {"entry_id": entry.pk, "list_type": list_type.code, "list_name": list_type.name,
+    return {"entry_id": entry.id, "list_type": list_type.code, "list_name": list_type.name,
             "kind": list_type.kind, "recognised_by": entry.recognised_by,
-            "department": entry.department.code, "document_number": entry.document_number,
+            "department": entry.department, "document_number": entry.document_number,
             "reason": entry.reason, "basis": entry.basis,
             "listed_on": entry.listed_on.isoformat(),
             "valid_until": entry.valid_until.isoformat() if entry.valid_until else None}
 
 
 def _record(record, behaviour) -> dict:
-    return {"record_id": record.pk, "behaviour": behaviour.code,
+    return {"record_id": record.id, "behaviour": behaviour.code,
             "behaviour_name": behaviour.name, "nature": behaviour.nature,
             "severity": behaviour.severity,
             "decision_date": record.decision_date.isoformat() if record.decision_date else None}
