@@ -133,3 +133,13 @@ def test_statistics_per_department_measure_and_list_type(town):
     assert stats["departments"][0]["checks"] == 2
     assert stats["list_types"][0]["list_type__code"] == "SCJG_YZWF"
     assert sum(m["measures"] for m in stats["measures"]) == len(rows)
+
+
+def test_the_checks_sql_agrees_with_the_lists_definition(town):
+    from xinyong.lists.services import effective_entries
+    from xinyong.measures.queries import effective_entries_of
+
+    ids = [town.listed.pk, town.red.pk, town.clean.pk, town.debtor.pk]
+    for day in (TODAY, TODAY - timedelta(days=25), TODAY + timedelta(days=3000)):
+        assert sorted(e.id for e in effective_entries_of(ids, day)) == \
+            sorted(effective_entries(day).values_list("id", flat=True))
