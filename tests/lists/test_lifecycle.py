@@ -206,3 +206,46 @@ def test_sync_all_is_idempotent(firm):
     assert not sync_all(actor="test")
     ListEntry.objects.all().delete()
     assert len(sync_all(actor="test").created) == 1
+
+
+def test_a_decided_exit_stands_when_the_record_is_reported_again(firm):
+    listed = TODAY - timedelta(days=40)
+    serious_market_record(firm, listed)
+    exit_entry(only_entry(firm), kind=ExitKind.OBJECTION, on=TODAY, actor="admin",
+               reason="异议核实：列入主体错误")
+    serious_market_record(firm, listed, YZ_LRSY="补充列入事由")  # a new version of the record
+    entry = only_entry(firm)
+    assert (entry.status, entry.exit_kind, entry.reason) == \
+        (Status.EXITED, ExitKind.OBJECTION, "补充列入事由")
+
+
+def test_a_correction_to_another_list_moves_the_entry(catalog, firm):
+    fields = {"MD_MDMC": "安全生产严重失信主体名单", "MD_ZTMC": firm.name,
+              "MD_ZTLB": "法人及非法人组织",
+              "MD_TYSHXYDM": firm.code, "MD_FDDBR": "赵一", "MD_LRSY": "事由", "MD_RDYJ": "依据",
+              "MD_WSH": "青失信〔2026〕5号", "MD_LRRQ": TODAY.isoformat(), "MD_RDDW": "认定单位",
+              "MD_RDDWDM": "11370200MB0000000X"}
+    store_record("YZSXMD", "yjj", firm, fields, TODAY)
+    store_record("YZSXMD", "yjj", firm, {**fields, "MD_MDMC": "拖欠农民工工资失信联合惩戒对象名单"},
+                 TODAY)
+    states = dict(ListEntry.objects.values_list("list_type__code", "status"))
+    assert states == {"AQSC_YZSX": Status.EXITED, "TQNMG": Status.LISTED}
+
+
+def test_no_second_notice_and_no_future_decisions(firm):
+    kwargs = {"list_type": ListType.objects.get(code="SCJG_YZWF"), "subject": firm,
+              "department": Department.objects.get(code="scjgj"), "document_number": "d",
+              "reason": "r", "basis": "b", "actor": "officer"}
+    with pytest.raises(EntryError, match="future"):
+        give_notice(notice_on=TODAY + timedelta(days=1), **kwargs)
+    entry = give_notice(notice_on=TODAY, **kwargs)
+    with pytest.raises(EntryError, match="already"):
+        give_notice(notice_on=TODAY, **kwargs)
+    with pytest.raises(EntryError, match="future"):
+        withdraw_notice(entry, on=TODAY + timedelta(days=2), actor="officer", reason="r")
+
+
+def test_a_list_type_removed_from_the_catalog_has_no_effect(firm):
+    serious_market_record(firm, TODAY - timedelta(days=3))
+    ListType.objects.filter(code="SCJG_YZWF").update(active=False)
+    assert not effective_entries().exists()

@@ -53,6 +53,11 @@ class ListEntry(models.Model):
     exit_kind = models.CharField(_("exit"), max_length=20, choices=ExitKind.choices,
                                  blank=True)
     exit_reason = models.TextField(_("exit reason"), blank=True)
+    exit_by_record = models.BooleanField(
+        _("exit follows the source record"), default=False,
+        help_text=_("The exit came from the record (its removal date, revocation or validity), "
+                    "so a new version of the record can bring the entry back; an exit decided "
+                    "on the platform (repair, objection, …) stands."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -51,7 +51,8 @@ def effective_entries(on: date | None = None) -> QuerySet[ListEntry]:
     """Entries listed on `on` (today): started and not past their last day, whether or not
     the daily expiry has run yet."""
     on = on or timezone.localdate()
-    return ListEntry.objects.filter(status=Status.LISTED, listed_on__lte=on).filter(
+    return ListEntry.objects.filter(status=Status.LISTED, listed_on__lte=on,
+                                    list_type__active=True).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=on))
 
 
@@ -77,6 +78,12 @@ def give_notice(*, list_type: ListType, subject: Subject, department: Department
                         ("basis", basis)):
         if not value.strip():
             raise EntryError(f"the recognition decision needs its {name}")
+    _not_future(notice_on)
+    open_entry = ListEntry.objects.filter(list_type=list_type, subject=subject,
+                                          status__in=(Status.NOTICE, Status.LISTED)).first()
+    if open_entry is not None:
+        raise EntryError(f"{subject.name} is already {open_entry.get_status_display()} on "
+                         f"{list_type.name} (entry {open_entry.pk})")
     with transaction.atomic():
         entry = ListEntry.objects.create(
             list_type=list_type, subject=subject, department=department,
@@ -105,6 +112,12 @@ def confirm_listing(entry: ListEntry, *, listed_on: date, actor: str, reason: st
     """列入: the listing takes effect on `listed_on`, after the statement period. Without
     `valid_until` the list type's default validity applies (its last day moved off a
     holiday, 民法典 Art. 203)."""
+    with transaction.atomic():
+        entry = _locked(entry)
+        return _confirm(entry, listed_on, actor, reason, valid_until)
+
+
+def _confirm(entry, listed_on, actor, reason, valid_until) -> ListEntry:
     if entry.status != Status.NOTICE:
         raise EntryError(f"entry {entry.pk} is {entry.get_status_display()}, not awaiting "
                          "listing")
@@ -122,12 +135,15 @@ def confirm_listing(entry: ListEntry, *, listed_on: date, actor: str, reason: st
 
 def withdraw_notice(entry: ListEntry, *, on: date, actor: str, reason: str) -> ListEntry:
     """不予列入: after hearing the subject, the department does not list it."""
-    if entry.status != Status.NOTICE:
-        raise EntryError(f"entry {entry.pk} is not awaiting listing")
     _need(reason)
-    return _change(entry, actor=actor, on=on, reason=reason, kind=ExitKind.NOT_LISTED,
-                   status=Status.EXITED, exited_on=on, exit_kind=ExitKind.NOT_LISTED,
-                   exit_reason=reason)
+    _not_future(on)
+    with transaction.atomic():
+        entry = _locked(entry)
+        if entry.status != Status.NOTICE:
+            raise EntryError(f"entry {entry.pk} is not awaiting listing")
+        return _change(entry, actor=actor, on=on, reason=reason, kind=ExitKind.NOT_LISTED,
+                       status=Status.EXITED, exited_on=on, exit_kind=ExitKind.NOT_LISTED,
+                       exit_reason=reason, exit_by_record=False)
 
 
 def exit_entry(entry: ListEntry, *, kind: str, on: date, actor: str, reason: str) -> ListEntry:
@@ -137,9 +153,15 @@ def exit_entry(entry: ListEntry, *, kind: str, on: date, actor: str, reason: str
     if kind not in DECIDED_EXITS:
         raise EntryError(f"{kind!r} is not an exit a department decides; one of "
                          f"{', '.join(DECIDED_EXITS)}")
+    _need(reason)
+    _not_future(on)
+    with transaction.atomic():
+        return _exit(_locked(entry), kind, on, actor, reason)
+
+
+def _exit(entry, kind, on, actor, reason) -> ListEntry:
     if entry.status != Status.LISTED:
         raise EntryError(f"entry {entry.pk} is {entry.get_status_display()}, not listed")
-    _need(reason)
     if entry.listed_on and on < entry.listed_on:
         raise EntryError(f"the exit cannot precede the listing ({entry.listed_on})")
     earliest = _earliest_early_removal(entry)
@@ -147,7 +169,8 @@ def exit_entry(entry: ListEntry, *, kind: str, on: date, actor: str, reason: str
         raise EntryError(f"early removal is possible from {earliest} (the catalog's minimum "
                          "listing period)")
     return _change(entry, actor=actor, on=on, reason=reason, kind=kind,
-                   status=Status.EXITED, exited_on=on, exit_kind=kind, exit_reason=reason)
+                   status=Status.EXITED, exited_on=on, exit_kind=kind, exit_reason=reason,
+                   exit_by_record=False)
 
 
 def _earliest_early_removal(entry: ListEntry) -> date | None:
@@ -159,6 +182,18 @@ def _earliest_early_removal(entry: ListEntry) -> date | None:
 def _need(reason: str) -> None:
     if not (reason or "").strip():
         raise EntryError("give the reason")
+
+
+def _not_future(day: date) -> None:
+    if day > timezone.localdate():
+        raise EntryError("record a decision once it is made: the date cannot be in the future")
+
+
+def _locked(entry: ListEntry) -> ListEntry:
+    """The entry as stored, locked until the transaction ends: two people deciding on it at
+    once are served one after the other, the second seeing the first's result."""
+    entry.refresh_from_db(from_queryset=ListEntry.objects.select_for_update())
+    return entry
 
 
 def _change(entry: ListEntry, *, actor: str, on: date, reason: str, kind: str, **values
@@ -214,13 +249,13 @@ def expire_due(today: date | None = None, *, actor: str = SYSTEM) -> int:
             reason = f"validity ended on {entry.valid_until}"
             entry.status, entry.exited_on = Status.EXITED, on
             entry.exit_kind, entry.exit_reason = ExitKind.EXPIRY, reason
-            entry.updated_at = timezone.now()
+            entry.exit_by_record, entry.updated_at = True, timezone.now()
             transitions.append(Transition(entry=entry, subject_id=entry.subject_id,
                                           from_status=Status.LISTED, to_status=Status.EXITED,
                                           kind=ExitKind.EXPIRY, on=on, actor=actor,
                                           reason=reason, journal_seq=seq))
         ListEntry.objects.bulk_update(due, ["status", "exited_on", "exit_kind", "exit_reason",
-                                            "updated_at"], batch_size=1000)
+                                            "exit_by_record", "updated_at"], batch_size=1000)
         Transition.objects.bulk_create(transitions, batch_size=1000)
     return len(due)
 
@@ -298,10 +333,12 @@ def _sync_chunk(list_types, record_ids, actor, today, result: SyncResult) -> Non
     new_entries, transitions = [], []
     for record in records:
         for list_type in list_types:
+            entry = existing.get((record.pk, list_type.pk))
             if list_type.entry_match and not evaluate(list_type.entry_match, record.fields):
+                if entry is not None and _unmatched(entry, record, today, actor, transitions):
+                    result.changed.append(entry.pk)
                 continue
             target = _target(list_type, record, today)
-            entry = existing.get((record.pk, list_type.pk))
             if entry is None:
                 entry = _new_entry(list_type, record, target)
                 new_entries.append((entry, _arrival(entry, target, actor)))
@@ -362,7 +399,8 @@ def _new_entry(list_type: ListType, record: Record, target: _Target) -> ListEntr
         reason=str(roles.get("reason") or ""), basis=str(roles.get("basis") or ""),
         source=Source.COLLECTION, status=target.status, listed_on=target.listed_on,
         valid_until=target.valid_until, exited_on=target.exited_on,
-        exit_kind=target.exit_kind, exit_reason=target.exit_reason)
+        exit_kind=target.exit_kind, exit_reason=target.exit_reason,
+        exit_by_record=target.status == Status.EXITED)
 
 
 def _arrival(entry: ListEntry, target: _Target, actor: str) -> list[Transition]:
@@ -382,17 +420,16 @@ def _arrival(entry: ListEntry, target: _Target, actor: str) -> list[Transition]:
 
 def _update(entry: ListEntry, list_type, record, target: _Target, actor,
             transitions: list) -> bool:
-    """Apply a changed record to its entry. An exit the platform decided (repair, objection,
-    withdrawal) stands; one that followed the record (revocation, expiry, removal) follows it
-    back when the record changes again."""
+    """Apply a changed record to its entry. An exit decided on the platform (repair,
+    objection, withdrawal, a console decision) stands; one that came from the record
+    (revocation, expiry, reported removal) follows the record when it changes again."""
     fresh = _new_entry(list_type, record, target)
     details = ("recognised_by", "document_number", "reason", "basis", "listed_on",
                "valid_until")
     changed = [name for name in details if getattr(entry, name) != getattr(fresh, name)]
     for name in changed:
         setattr(entry, name, getattr(fresh, name))
-    follows = entry.status != Status.EXITED or entry.exit_kind in (
-        ExitKind.REVOCATION, ExitKind.EXPIRY, ExitKind.FULFILMENT, ExitKind.EARLY_REMOVAL)
+    follows = entry.status != Status.EXITED or entry.exit_by_record
     moved = follows and (entry.status, entry.exit_kind) != (target.status, target.exit_kind)
     if moved:
         transitions.append(Transition(
@@ -402,9 +439,27 @@ def _update(entry: ListEntry, list_type, record, target: _Target, actor,
             reason=target.exit_reason or "the department reported the entry again"))
         entry.status, entry.exited_on = target.status, target.exited_on
         entry.exit_kind, entry.exit_reason = target.exit_kind, target.exit_reason
+        entry.exit_by_record = target.status == Status.EXITED
     if changed or moved:
         entry.save()
     return bool(changed or moved)
+
+
+def _unmatched(entry: ListEntry, record: Record, today: date, actor: str,
+               transitions: list) -> bool:
+    """The department corrected the record so that it no longer names this list: the entry
+    leaves it, as if revoked (a correction to another list makes that list's entry)."""
+    if entry.status == Status.EXITED:
+        return False
+    reason = "the department corrected the record: it no longer names this list"
+    transitions.append(Transition(entry=entry, subject_id=entry.subject_id,
+                                  from_status=entry.status, to_status=Status.EXITED,
+                                  kind=ExitKind.REVOCATION, on=today, actor=actor,
+                                  reason=reason))
+    entry.status, entry.exited_on, entry.exit_kind = Status.EXITED, today, ExitKind.REVOCATION
+    entry.exit_reason, entry.exit_by_record = reason, True
+    entry.save()
+    return True
 
 
 # ---- red lists: withdrawal on a serious dishonest record ----------------------------------
@@ -438,7 +493,7 @@ def _withdraw_red(item: InformationItem, record_ids, actor, today, result: SyncR
                       f"{entry.list_type.withdrawal['basis']}")
             _change(entry, actor=actor, on=today, reason=reason, kind=ExitKind.WITHDRAWAL,
                     status=Status.EXITED, exited_on=today, exit_kind=ExitKind.WITHDRAWAL,
-                    exit_reason=reason)
+                    exit_reason=reason, exit_by_record=False)
             result.withdrawn.append(entry.pk)
 
 

@@ -12,7 +12,7 @@ from datetime import date
 
 from django.db import connection
 
-from xinyong.catalog.models import CatalogVersion, Department
+from xinyong.catalog.models import CatalogVersion, Department, ListType
 from xinyong.lists.models import ListEntry
 from xinyong.lists.models import Status as EntryStatus
 from xinyong.records.models import Record
@@ -86,10 +86,11 @@ def effective_entries_of(subject_ids: list[int], today: date) -> list[EntryRow]:
         "e.document_number, e.reason, e.basis, e.listed_on, e.valid_until "
         f'FROM "{ListEntry._meta.db_table}" e '
         f'JOIN "{Department._meta.db_table}" d ON d.id = e.department_id '
-        f"WHERE e.subject_id IN ({_marks(subject_ids)}) AND e.status = %s "
+        f'JOIN "{ListType._meta.db_table}" t ON t.id = e.list_type_id '
+        f"WHERE e.subject_id IN ({_marks(subject_ids)}) AND e.status = %s AND t.active = %s "
         "AND e.listed_on <= %s AND (e.valid_until IS NULL OR e.valid_until >= %s) "
         "ORDER BY e.listed_on, e.id",
-        [*subject_ids, EntryStatus.LISTED, today, today])
+        [*subject_ids, EntryStatus.LISTED, True, today, today])
     return [EntryRow(*row[:8], _date(row[8]), _date(row[9])) for row in rows]
 
 

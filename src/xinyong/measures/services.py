@@ -335,18 +335,19 @@ def overdue(checks: QuerySet[Check], today: date | None = None) -> QuerySet[Chec
 def statistics(checks: QuerySet[Check]) -> dict:
     """Checks, hits, measures applied and the feedback rate per department, measure and list
     type, over the given checks."""
+    checks = checks.order_by()  # a sorted queryset would group by its sort columns too
     measures = CheckMeasure.objects.filter(check_run__in=checks)
     tally = {"measures": Count("id"),
              "applied": Count("id", filter=Q(status=FeedbackStatus.APPLIED)),
              "not_applied": Count("id", filter=Q(status=FeedbackStatus.NOT_APPLIED)),
              "not_applicable": Count("id", filter=Q(status=FeedbackStatus.NOT_APPLICABLE)),
              "pending": Count("id", filter=Q(status=FeedbackStatus.PENDING))}
-    per_department = {row["department"]: row for row in checks.values("department").annotate(
-        checks=Count("id"), hits=Count("id", filter=Q(hit_count__gt=0)))}
+    per_department = {row.pop("department"): row for row in checks.values(
+        "department").annotate(checks=Count("id"), hits=Count("id", filter=Q(hit_count__gt=0)))}
     for row in measures.values("check_run__department").annotate(**tally):
-        per_department.setdefault(row["check_run__department"], {}).update(row)
+        per_department.setdefault(row.pop("check_run__department"), {}).update(row)
     names = dict(Department.objects.filter(pk__in=per_department).values_list("pk", "name"))
-    departments = [_rated({"department": names.get(pk, pk), **_zero(), **row})
+    departments = [_rated({**_zero(), **row, "department": names.get(pk, pk)})
                    for pk, row in per_department.items()]
     by_measure = [_rated(row) for row in measures.values(
         "measure__code", "measure__name", "measure__category").annotate(**tally)
