@@ -19,12 +19,15 @@ from xinyong.access.models import StaffProfile
 from xinyong.access.roles import (
     AUDITOR,
     CREDIT_CENTRE_ADMIN,
+    DEPARTMENT_CHECKER,
     DEPARTMENT_DATA_OFFICER,
     DEPARTMENT_ROLES,
     ROLE_LABELS,
 )
 from xinyong.catalog.models import Department
 from xinyong.collection.models import Batch, BatchRow
+from xinyong.lists.models import ListEntry
+from xinyong.measures.models import Check
 from xinyong.records.models import Record
 
 __all__ = ["Viewer", "console_view", "viewer_for"]
@@ -68,6 +71,27 @@ class Viewer:
         return self.role == DEPARTMENT_DATA_OFFICER and \
             record.department_id == self.department.pk
 
+    @property
+    def can_recognise(self) -> bool:
+        """Give prior notice of a listing (事前告知): a department's data officer for their
+        department, the credit centre for any department."""
+        return self.role in (DEPARTMENT_DATA_OFFICER, CREDIT_CENTRE_ADMIN)
+
+    def can_decide(self, entry: ListEntry) -> bool:
+        """Act on a list entry: the recognising department's data officer, or the credit
+        centre (which exits may be taken is the page's business)."""
+        return self.can_link or (self.role == DEPARTMENT_DATA_OFFICER
+                                 and entry.department_id == self.department.pk)
+
+    @property
+    def can_check(self) -> bool:
+        """Run checks (核查): department staff only, since a check is logged and answered
+        for one department; the credit centre and auditors read them."""
+        return self.role in (DEPARTMENT_CHECKER, DEPARTMENT_DATA_OFFICER)
+
+    def can_feedback(self, check: Check) -> bool:
+        return self.can_check and check.department_id == self.department.pk
+
     def departments(self):
         """The departments whose data this viewer sees."""
         if self.sees_all:
@@ -85,6 +109,15 @@ class Viewer:
     def records(self):
         records = Record.objects.select_related("item", "subject", "department")
         return records if self.sees_all else records.filter(department=self.department)
+
+    def list_entries(self):
+        entries = ListEntry.objects.select_related("list_type", "subject", "department")
+        return entries if self.sees_all else entries.filter(department=self.department)
+
+    def checks(self):
+        """The checks this viewer sees."""
+        checks = Check.objects.select_related("department")
+        return checks if self.sees_all else checks.filter(department=self.department)
 
 
 def viewer_for(user) -> Viewer | None:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import batches, home, linking, records, submit, timeliness
+from .views import batches, checks, home, linking, lists, records, submit, timeliness
 
 app_name = "console"
 urlpatterns = [
@@ -28,4 +28,11 @@ urlpatterns = [
     path("linking/", linking.queue, name="linking"),
     path("linking/<int:pk>/", linking.queue_row, name="linking_row"),
     path("timeliness/", timeliness.timeliness_page, name="timeliness"),
+    path("lists/", lists.entry_list, name="lists"),
+    path("lists/new/", lists.entry_new, name="list_new"),
+    path("lists/<int:pk>/", lists.entry_detail, name="list_entry"),
+    path("checks/", checks.check_list, name="checks"),
+    path("checks/new/", checks.check_new, name="check_new"),
+    path("checks/stats/", checks.check_stats, name="check_stats"),
+    path("checks/<int:pk>/", checks.check_detail, name="check"),
 ]

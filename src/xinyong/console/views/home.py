@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from xinyong.collection.models import Batch
+from xinyong.measures.services import overdue
 
 from ..access import console_view
 
@@ -26,4 +27,5 @@ def dashboard(request):
                                                   Batch.Status.RUNNING])))
     return render(request, "console/dashboard.html", {
         "viewer": viewer, "counts": counts, "rejected_days": REJECTED_DAYS,
+        "overdue_checks": overdue(viewer.checks()).count(),
         "recent": batches[:RECENT_BATCHES]})
