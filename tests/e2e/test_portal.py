@@ -65,7 +65,12 @@ def test_search_profile_section_and_filtered_export(page, city, screenshot, tmp_
     link.click()
     page.wait_for_url(f"**/subjects/{haier.code}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(haier.name)
-    headings = page.locator("main h2")
+    # first the lists Haier is on (its A-level tax rating puts it on a red list), then the
+    # sections
+    expect(page.locator("main h2").first).to_have_id("lists")
+    on_lists = page.locator("section[aria-labelledby=lists]")
+    expect(on_lists.get_by_role("link")).to_have_text(["纳税信用A级纳税人名单"])
+    headings = page.locator("main h2:not(#lists)")
     order = ["basic", "administrative", "honest"]  # Haier has records in these, in this order
     assert headings.evaluate_all("hs => hs.map(h => h.id)") == order
     assert [code for code, _ in SECTIONS if code in order] == order

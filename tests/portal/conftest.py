@@ -1,7 +1,8 @@
 """A small published city for the portal tests: one organisation with a record in most profile
 sections, and canaries — values that must never reach a public page or API response — in
 non-public fields, non-public items, persons' records, and expired, revoked and unpublished
-records."""
+records; and in list entries that are not public: in prior notice, exited, past their last
+day, a person's, and on a non-public list."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -9,7 +10,10 @@ from datetime import date, timedelta
 import pytest
 from django.core.cache import cache
 
+from xinyong.catalog.models import Department, ListType
 from xinyong.core.identifiers import make_resident_id
+from xinyong.lists.models import ExitKind, ListEntry
+from xinyong.lists.services import confirm_listing, exit_entry, give_notice
 from xinyong.records.services import revoke_record
 from xinyong.subjects.services import NewSubject, register_subject
 
@@ -28,6 +32,7 @@ class City:
     penalty_number: str
     licence_number: str
     canaries: list[str] = field(default_factory=list)
+    recognised: ListEntry | None = None  # a console-recognised entry, listed today
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +45,18 @@ def fresh_cache():
 
 
 
+
+
+def recognise(code: str, subject, department: str, number: str, reason: str,
+              notice_on: date, listed_on: date | None = None) -> ListEntry:
+    """A recognition decision in the console: prior notice, then the listing if `listed_on`."""
+    entry = give_notice(list_type=ListType.objects.get(code=code), subject=subject,
+                        department=Department.objects.get(code=department),
+                        document_number=number, reason=reason, basis="认定依据第九条",
+                        notice_on=notice_on, actor="test")
+    if listed_on is not None:
+        confirm_listing(entry, listed_on=listed_on, actor="test")
+    return entry
 
 
 @pytest.fixture
@@ -102,4 +119,33 @@ def city(penalty) -> City:
     city.canaries += ["CANARY-EXPIRED", "CANARY-REVOKED", "CANARY-MINOR",
                       "CANARY-PERSON-PENALTY", "CANARY-PERSON-NAME", person.code,
                       "CANARY-COURT-CASE", "CANARY-WATCH-LIST"]
+
+    # List entries: one recognised in the console and listed today; the others never public.
+    city.recognised = recognise("SCJG_YZWF", other, "scjgj", "青市监严违〔2026〕77号",
+                                "隐瞒真实情况取得登记", TODAY - timedelta(days=60),
+                                TODAY - timedelta(days=45))
+    recognise("SCJG_YZWF", haier, "scjgj", "CANARY-NOTICE-NUMBER", "CANARY-NOTICE-REASON",
+              TODAY - timedelta(days=2))  # prior notice only
+    exited = recognise("SCJG_YZWF", haier, "scjgj", "CANARY-EXITED-NUMBER",
+                       "CANARY-EXITED-REASON", TODAY - timedelta(days=420),
+                       TODAY - timedelta(days=400))
+    exit_entry(exited, kind=ExitKind.REPAIR, on=TODAY - timedelta(days=5), actor="test",
+               reason="信用修复")
+    lapsed = recognise("SCJG_YZWF", haier, "scjgj", "CANARY-LAPSED-NUMBER",
+                       "CANARY-LAPSED-REASON", date(2022, 1, 4), date(2022, 2, 7))
+    assert lapsed.valid_until < TODAY  # past its last day; the daily expiry has not run
+    recognise("TQNMG", person, "rsj", "CANARY-PERSON-LIST-NUMBER", "CANARY-PERSON-LIST-REASON",
+              TODAY - timedelta(days=60), TODAY - timedelta(days=45))
+    recognise("ZDGZ", other, "scjgj", "CANARY-ZDGZ-NUMBER", "CANARY-ZDGZ-REASON",
+              TODAY - timedelta(days=60), TODAY - timedelta(days=45))  # a non-public list
+    listing = store_record("SCJG_YZWF", "scjgj", other, {  # reported, then revoked
+        "YZ_ZTMC": other.name, "YZ_TYSHXYDM": other.code, "YZ_FDDBR": "张明",
+        "YZ_LRSY": "CANARY-REVOKED-LISTING-REASON", "YZ_LRYJ": "第九条",
+        "YZ_WSH": "CANARY-REVOKED-LISTING", "YZ_LRRQ": RECENT.isoformat(),
+        "YZ_LRJG": "青岛市市场监督管理局"}, RECENT)
+    revoke_record(listing, reason="复议撤销", actor="test", on=TODAY)
+    city.canaries += [f"CANARY-{name}" for name in (
+        "NOTICE-NUMBER", "NOTICE-REASON", "EXITED-NUMBER", "EXITED-REASON", "LAPSED-NUMBER",
+        "LAPSED-REASON", "PERSON-LIST-NUMBER", "PERSON-LIST-REASON", "ZDGZ-NUMBER",
+        "ZDGZ-REASON", "REVOKED-LISTING", "REVOKED-LISTING-REASON")]
     return city

@@ -20,8 +20,11 @@ from .disclosure import (
     data_as_of,
     find_public_subject,
     list_entries,
+    profile_entries,
     profile_records,
+    public_entry,
     public_lists,
+    public_measures,
     public_record,
     public_subject,
 )
@@ -89,6 +92,19 @@ class RecordOut(Schema):
     fields: list[FieldOut]
 
 
+class EntryOut(Schema):
+    list_code: str
+    list_name: str
+    kind: str
+    subject_code: str
+    subject_name: str
+    recognised_by: str
+    document_number: str
+    reason: str
+    listed_on: date | None
+    valid_until: date | None  # the last day listed; null: until an exit
+
+
 class Disclosed(Schema):
     today: date  # the day publicity windows were applied
     as_of: datetime | None  # when the newest data reached the platform
@@ -96,6 +112,7 @@ class Disclosed(Schema):
 
 class ProfileOut(Disclosed):
     subject: SubjectOut
+    lists: list[EntryOut]  # the subject's entries on public lists, listed today
     records: list[RecordOut]
 
 
@@ -125,6 +142,13 @@ class PageOut(Disclosed):
     results: list[RecordOut]
 
 
+class EntryPageOut(Disclosed):
+    total: int
+    page: int
+    pages: int
+    results: list[EntryOut]
+
+
 class ListTypeOut(Schema):
     code: str
     name: str
@@ -132,6 +156,30 @@ class ListTypeOut(Schema):
     department: str | None
     legal_basis: str
     default_validity_months: int | None
+
+
+class CodeName(Schema):
+    code: str
+    name: str
+
+
+class TriggerListOut(CodeName):
+    public: bool  # has a public list page (/lists/{code})
+
+
+class MeasureOut(Schema):
+    code: str
+    name: str
+    content: str
+    category: str  # incentive, rights_reducing, management or non_public
+    type: str
+    type_name: str
+    legal_basis: str
+    departments: list[str]
+    implementers: str
+    list_types: list[TriggerListOut]
+    behaviours: list[CodeName]
+    matters: list[CodeName]  # empty: every business matter
 
 
 def _disclosed() -> dict:
@@ -144,11 +192,15 @@ def _record(record) -> dict:
     return {**r.__dict__, "fields": [{"code": c, "name": n, "value": v} for c, n, v in r.fields]}
 
 
-def _page(records, page: int) -> dict:
-    found = Paginator(records, PER_PAGE).get_page(page)
+def _entry(entry) -> dict:
+    return public_entry(entry).__dict__
+
+
+def _page(rows, page: int, shown=_record) -> dict:
+    found = Paginator(rows, PER_PAGE).get_page(page)
     return {**_disclosed(), "total": found.paginator.count, "page": found.number,
             "pages": found.paginator.num_pages,
-            "results": [_record(r) for r in found.object_list]}
+            "results": [shown(r) for r in found.object_list]}
 
 
 @router.get("/search", response=SearchOut, summary="Search organisations by name, former name "
@@ -172,6 +224,7 @@ def profile(request, code: str):
         raise HttpError(404, "no public subject with this code")
     records = profile_records(subject)
     return {**_disclosed(), "subject": public_subject(subject),
+            "lists": [_entry(e) for e in profile_entries(subject)],
             "records": [_record(r) for r in records]}
 
 
@@ -206,7 +259,19 @@ def lists(request):
             for t in public_lists()]
 
 
-@router.get("/lists/{code}", response=PageOut, summary="Current entries of a public list")
+@router.get("/lists/{code}", response=EntryPageOut, summary="Entries of a public list listed "
+            "today (organisations only), newest listing first")
 def list_page(request, code: str, page: int = 1):
     list_type = get_object_or_404(public_lists(), code=code)
-    return _page(list_entries(list_type), page)
+    return _page(list_entries(list_type), page, _entry)
+
+
+@router.get("/measures", response=list[MeasureOut], summary="The measures list (应用清单): "
+            "incentives and punishments with their content, legal basis, implementing units, "
+            "triggering lists and behaviours, and business matters")
+def measures(request):
+    return [{**m.__dict__,
+             "list_types": [{"code": c, "name": n, "public": p} for c, n, p in m.list_types],
+             "behaviours": [{"code": c, "name": n} for c, n in m.behaviours],
+             "matters": [{"code": c, "name": n} for c, n in m.matters]}
+            for group in public_measures() for m in group.measures]

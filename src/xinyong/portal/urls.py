@@ -14,4 +14,5 @@ urlpatterns = [
          name="column_xlsx"),
     path("lists/", views.lists, name="lists"),
     path("lists/<str:code>/", views.list_page, name="list"),
+    path("measures/", views.measures, name="measures"),
 ]

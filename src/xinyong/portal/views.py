@@ -20,8 +20,11 @@ from .disclosure import (
     data_as_of,
     find_public_subject,
     list_entries,
+    profile_entries,
     profile_records,
+    public_entry,
     public_lists,
+    public_measures,
     public_record,
     public_records,
     public_subject,
@@ -75,6 +78,7 @@ def subject(request, code):
     records = profile_records(found)
     return render(request, "portal/subject.html", _context(
         subject=public_subject(found), sections=_sections(records),
+        entries=[public_entry(e) for e in profile_entries(found)],
         truncated=len(records) == PROFILE_LIMIT))
 
 
@@ -128,9 +132,18 @@ def lists(request):
 def list_page(request, code):
     list_type = get_object_or_404(public_lists(), code=code)
     page = Paginator(list_entries(list_type), PER_PAGE).get_page(request.GET.get("page"))
+    triggered = [m for group in public_measures() for m in group.measures
+                 if list_type.code in {c for c, _, _ in m.list_types}]
     return render(request, "portal/list.html", _context(
-        list_type=list_type, page=page,
-        entries=[public_record(r) for r in page.object_list]))
+        list_type=list_type, page=page, measures=triggered,
+        entries=[public_entry(e) for e in page.object_list]))
+
+
+def measures(request):
+    groups = public_measures()
+    return render(request, "portal/measures.html", _context(
+        incentives=[g for g in groups if g.incentive],
+        punishments=[g for g in groups if not g.incentive]))
 
 
 def _int(request, name: str) -> int:
