@@ -124,8 +124,6 @@ def city(penalty) -> City:
     city.recognised = recognise("SCJG_YZWF", other, "scjgj", "青市监严违〔2026〕77号",
                                 "隐瞒真实情况取得登记", TODAY - timedelta(days=60),
                                 TODAY - timedelta(days=45))
-    recognise("SCJG_YZWF", haier, "scjgj", "CANARY-NOTICE-NUMBER", "CANARY-NOTICE-REASON",
-              TODAY - timedelta(days=2))  # prior notice only
     exited = recognise("SCJG_YZWF", haier, "scjgj", "CANARY-EXITED-NUMBER",
                        "CANARY-EXITED-REASON", TODAY - timedelta(days=420),
                        TODAY - timedelta(days=400))
@@ -134,9 +132,11 @@ def city(penalty) -> City:
     lapsed = recognise("SCJG_YZWF", haier, "scjgj", "CANARY-LAPSED-NUMBER",
                        "CANARY-LAPSED-REASON", date(2022, 1, 4), date(2022, 2, 7))
     assert lapsed.valid_until < TODAY  # past its last day; the daily expiry has not run
+    recognise("SCJG_YZWF", haier, "scjgj", "CANARY-NOTICE-NUMBER", "CANARY-NOTICE-REASON",
+              TODAY - timedelta(days=2))  # prior notice only
     recognise("TQNMG", person, "rsj", "CANARY-PERSON-LIST-NUMBER", "CANARY-PERSON-LIST-REASON",
               TODAY - timedelta(days=60), TODAY - timedelta(days=45))
-    recognise("ZDGZ", other, "scjgj", "CANARY-ZDGZ-NUMBER", "CANARY-ZDGZ-REASON",
+    recognise("ZDGZ", haier, "scjgj", "CANARY-ZDGZ-NUMBER", "CANARY-ZDGZ-REASON",
               TODAY - timedelta(days=60), TODAY - timedelta(days=45))  # a non-public list
     listing = store_record("SCJG_YZWF", "scjgj", other, {  # reported, then revoked
         "YZ_ZTMC": other.name, "YZ_TYSHXYDM": other.code, "YZ_FDDBR": "张明",

@@ -22,7 +22,7 @@ from xinyong.records.models import Record
 from xinyong.records.services import revoke_record
 from xinyong.subjects.services import NewSubject, register_subject
 
-from ..recording import store_record
+from ..recording import register_org, store_record
 from .conftest import TODAY, recognise
 
 pytestmark = pytest.mark.django_db
@@ -107,13 +107,14 @@ def test_entry_details_from_non_public_fields_are_left_out(city):
 
 
 def test_a_notice_becomes_public_only_when_listed(city):
-    entry = recognise("SCJG_YZWF", city.haier, "scjgj", "青市监告〔2026〕5号", "虚假登记",
+    firm = register_org("MA00DT01", "青岛告知测试有限公司")
+    entry = recognise("SCJG_YZWF", firm, "scjgj", "青市监告〔2026〕5号", "虚假登记",
                       TODAY - timedelta(days=30))
     market = ListType.objects.get(code="SCJG_YZWF")
     assert entry not in list_entries(market)
     confirm_listing(entry, listed_on=TODAY, actor="test")
     assert entry in list_entries(market)
-    assert "SCJG_YZWF" in {e.list_type.code for e in profile_entries(city.haier)}
+    assert "SCJG_YZWF" in {e.list_type.code for e in profile_entries(firm)}
 
 
 def test_only_public_fields_and_masks(city):
@@ -129,7 +130,8 @@ def test_data_as_of_is_the_latest_change_to_credit_data(city):
     latest = Entry.objects.filter(object_type__in=("record", "list_entry")).latest("seq")
     assert data_as_of() == latest.at
     cache.clear()
-    entry = recognise("SCJG_YZWF", city.haier, "scjgj", "青市监告〔2026〕6号", "虚假登记",
+    firm = register_org("MA00DT02", "青岛时点测试有限公司")
+    entry = recognise("SCJG_YZWF", firm, "scjgj", "青市监告〔2026〕6号", "虚假登记",
                       TODAY - timedelta(days=30))  # a console decision is credit data too
     assert data_as_of() == Entry.objects.filter(object_type="list_entry",
                                                 object_id=str(entry.pk)).latest("seq").at

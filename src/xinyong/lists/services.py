@@ -79,8 +79,9 @@ def give_notice(*, list_type: ListType, subject: Subject, department: Department
         if not value.strip():
             raise EntryError(f"the recognition decision needs its {name}")
     _not_future(notice_on)
-    open_entry = ListEntry.objects.filter(list_type=list_type, subject=subject,
-                                          status__in=(Status.NOTICE, Status.LISTED)).first()
+    open_entry = ListEntry.objects.filter(list_type=list_type, subject=subject).filter(
+        Q(status=Status.NOTICE) | Q(status=Status.LISTED, valid_until__isnull=True)
+        | Q(status=Status.LISTED, valid_until__gte=timezone.localdate())).first()
     if open_entry is not None:
         raise EntryError(f"{subject.name} is already {open_entry.get_status_display()} on "
                          f"{list_type.name} (entry {open_entry.pk})")
