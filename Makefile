@@ -39,6 +39,7 @@ bench: $(BIN)/xinyong
 	$(BIN)/python bench/validation.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/portal.py
+	$(BIN)/python bench/checks.py
 
 messages: $(BIN)/xinyong
 	cd src/xinyong && ../../$(BIN)/xinyong makemessages --locale zh_Hans --no-obsolete --verbosity 0

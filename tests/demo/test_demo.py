@@ -51,7 +51,7 @@ def test_build_command_loads_catalog_subjects_and_logins(monkeypatch, settings, 
     former = renamed.first()
     assert [h.subject for h in search_organisations(former.name).hits] == [former.subject]
     assert verify().ok
-    logins = json.loads((tmp_path / "demo-logins.json").read_text())
+    logins = json.loads((tmp_path / "demo-logins.json").read_text())["logins"]
     assert {login["username"] for login in logins} == {"admin", "officer", "checker", "auditor"}
     with pytest.raises(CommandError, match=r"already holds 18\d\d subjects"):
         call_command("demo", "build", "--size", "small", "--no-progress")

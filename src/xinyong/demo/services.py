@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 
-from xinyong.access.services import create_staff_user
+from xinyong.access.services import create_client, create_staff_user
 from xinyong.catalog.models import CatalogVersion
 from xinyong.catalog.services import load_catalog
 from xinyong.subjects.bulk import bulk_register
@@ -16,6 +16,7 @@ from xinyong.subjects.models import Base, Subject
 from xinyong.subjects.services import update_subject
 
 from .generator import City, Size
+from .joint import JointReport, enliven
 from .submissions import Progress, SubjectPool, SubmissionReport, feed_collection
 
 ACTOR = "system:demo"
@@ -29,6 +30,11 @@ DEMO_USERS = [
     ("auditor", "auditor", None),
 ]
 
+# name, department, scopes: the business system `demo department-system` plays
+DEMO_CLIENTS = [
+    ("财政局政府采购系统 (demo)", "czj", ("checks:write", "checks:read", "feedback:write")),
+]
+
 
 class AlreadyBuilt(Exception):
     pass
@@ -38,12 +44,20 @@ class AlreadyBuilt(Exception):
 class BuildResult:
     subjects: int
     submissions: SubmissionReport | None
+    joint: JointReport | None = None
+
+    def lines(self) -> list[str]:
+        """The build report after the subjects: collection, then lists and checks."""
+        return [*(self.submissions.lines() if self.submissions else []),
+                *(self.joint.lines() if self.joint else [])]
 
 
 def build_city(size: Size, *, seed: int, progress: Progress | None = None,
                today: date | None = None, submissions: bool = True) -> BuildResult:
     """Load the catalog if needed, stream the city's subjects in atomic batches, then let
-    the departments submit their files through collection (`submissions`)."""
+    the departments submit their files through collection (`submissions`), and finally
+    give the lists console recognitions and the departments a history of checks with
+    feedback (`joint.enliven`)."""
     if Subject.objects.exists():
         raise AlreadyBuilt(f"the database already holds {Subject.objects.count()} subjects; "
                            "build the demo into a fresh database")
@@ -60,9 +74,10 @@ def build_city(size: Size, *, seed: int, progress: Progress | None = None,
         pool.offer(batch)
         progress.advance("subjects", len(batch))
     rename_some(seed, today=today)
-    report = feed_collection(size, pool, seed=seed, today=today, progress=progress) \
-        if submissions else None
-    return BuildResult(total, report)
+    if not submissions:
+        return BuildResult(total, None)
+    report = feed_collection(size, pool, seed=seed, today=today, progress=progress)
+    return BuildResult(total, report, enliven(seed=seed, today=today))
 
 
 def rename_some(seed: int, *, today: date, every: int = 200) -> int:
@@ -84,8 +99,12 @@ def logins_path():
     return settings.VAR_DIR / "demo-logins.json"
 
 
-def create_demo_logins() -> list[dict]:
-    """Demo accounts with random passwords, kept in var/ so `make demo` can print them."""
+def create_demo_logins() -> dict:
+    """Demo accounts with random passwords, and the finance bureau's procurement system as
+    an API client with its token, kept in var/ (mode 0600) so that `make demo` can print
+    them and `demo department-system` can call the API:
+    {"logins": [{username, password, role, department}], "api_clients": [{id, name,
+    department, scopes, token}]}."""
     logins = []
     for username, role, department in DEMO_USERS:
         password = secrets.token_urlsafe(9)
@@ -93,12 +112,30 @@ def create_demo_logins() -> list[dict]:
                           department_code=department, actor=ACTOR)
         logins.append({"username": username, "password": password, "role": role,
                        "department": department})
+    clients = []
+    for name, department, scopes in DEMO_CLIENTS:
+        client, token = create_client(name=name, department_code=department, scopes=scopes,
+                                      actor=ACTOR)
+        clients.append({"id": client.pk, "name": name, "department": department,
+                        "scopes": list(scopes), "token": token})
+    demo = {"logins": logins, "api_clients": clients}
     path = logins_path()
-    path.write_text(json.dumps(logins, ensure_ascii=False, indent=2))
+    path.touch(mode=0o600)
     path.chmod(0o600)
-    return logins
+    path.write_text(json.dumps(demo, ensure_ascii=False, indent=2))
+    return demo
 
 
-def read_logins() -> list[dict]:
+def read_logins() -> dict:
+    """What `create_demo_logins` stored (a file from before API clients: logins only)."""
     path = logins_path()
-    return json.loads(path.read_text()) if path.exists() else []
+    demo = json.loads(path.read_text()) if path.exists() else {}
+    if isinstance(demo, list):
+        demo = {"logins": demo}
+    return {"logins": demo.get("logins", []), "api_clients": demo.get("api_clients", [])}
+
+
+def demo_client(department: str = "czj") -> dict | None:
+    """The stored demo API client of `department` (its token included), if any."""
+    return next((c for c in read_logins()["api_clients"] if c["department"] == department),
+                None)
