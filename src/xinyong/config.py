@@ -56,7 +56,9 @@ def database_config(url: str | None, var_dir: Path) -> dict:
             "use sqlite:///path or postgresql://user@host:port/name"
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=60 if scheme != "sqlite" else 0)
+        # Connections live on between requests: opening one (and, on SQLite, running its
+        # PRAGMAs) costs about as much as a joint-measures check (bench/checks.py).
+        config = dj_database_url.parse(url, conn_max_age=60)
     except Exception as exc:  # dj-database-url raises several types on garbage
         raise ImproperlyConfigured(f"XINYONG_DATABASE_URL cannot be parsed: {exc}") from None
     if config["ENGINE"].endswith("sqlite3"):

@@ -55,26 +55,28 @@ def test_recognition_confirmation_and_exit(english, officer, firm):
 
     page = english.get(url).content.decode()
     assert 'value="exit"' in page and 'value="confirm"' not in page
-    assert 'value="fulfilment"' in page and 'value="revocation"' in page
-    refused = english.post(url, {"action": "exit", "exit-kind": "fulfilment",
+    # The catalog gives this list early removal but no fulfilment rule.
+    assert 'value="early_removal"' in page and 'value="revocation"' in page
+    assert 'value="fulfilment"' not in page
+    refused = english.post(url, {"action": "exit", "exit-kind": "revocation",
                                  "exit-on": TODAY.isoformat(), "exit-reason": " "})
     assert refused.status_code == 200 and ListEntry.objects.get(pk=entry.pk).status == "listed"
-    done = english.post(url, {"action": "exit", "exit-kind": "fulfilment",
-                              "exit-on": TODAY.isoformat(), "exit-reason": "已履行法定义务"},
+    done = english.post(url, {"action": "exit", "exit-kind": "revocation",
+                              "exit-on": TODAY.isoformat(), "exit-reason": "复议撤销列入决定"},
                         follow=True)
     page = done.content.decode()
     assert "The entry exited the list" in page
     entry.refresh_from_db()
-    assert (entry.status, entry.exit_kind) == ("exited", "fulfilment")
-    for shown in ("officer_a", "已履行法定义务", "obligations fulfilled", "prior notice",
+    assert (entry.status, entry.exit_kind) == ("exited", "revocation")
+    for shown in ("officer_a", "复议撤销列入决定", "underlying decision revoked", "prior notice",
                   "listed → exited"):
         assert shown in page, shown
     assert 'value="exit"' not in page  # nothing left to decide
-    stale = english.post(url, {"action": "exit", "exit-kind": "revocation",
+    stale = english.post(url, {"action": "exit", "exit-kind": "repair",
                                "exit-on": TODAY.isoformat(), "exit-reason": "again"},
                          follow=True)
     assert "no longer open" in stale.content.decode()
-    assert ListEntry.objects.get(pk=entry.pk).exit_kind == "fulfilment"
+    assert ListEntry.objects.get(pk=entry.pk).exit_kind == "revocation"
 
 
 def test_recognition_errors_are_form_errors(english, officer, firm, person):

@@ -419,8 +419,9 @@ def answer(rng: random.Random, today: date, checks: list[Check]) -> None:
         reported = min(today, acted_on + timedelta(days=rng.choice((0, 0, 1, 2))))
         rows = list(check.measures.select_related("measure").order_by("id"))
         reporter = f"api_client:{check.client_id}" if check.client_id else check.username
+        moment = timezone.make_aware(datetime.combine(reported, time(16, rng.randrange(60))))
         give_feedback(check, [feedback_of(rng, row, acted_on) for row in rows],
-                      reported_by=reporter, today=reported)
+                      reported_by=reporter, now=min(moment, timezone.now()))
 
 
 # ---- the whole -------------------------------------------------------------------------------

@@ -32,9 +32,10 @@ from xinyong.subjects.models import Subject
 
 from .models import ExitKind, ListEntry, Source, Status, Transition
 
-__all__ = ["EntryError", "SyncResult", "confirm_listing", "effective_entries", "exit_entry",
-           "expire_due", "give_notice", "history", "on_records_changed", "sync_all",
-           "sync_records", "withdraw_notice"]
+__all__ = ["EntryError", "SyncResult", "confirm_listing", "decided_exits",
+           "effective_entries", "exit_entry", "expire_due", "give_notice", "history",
+           "on_records_changed", "statement_ends", "sync_all", "sync_records",
+           "withdraw_notice"]
 
 SYSTEM = "system:lists"
 CHUNK = 5_000
@@ -163,6 +164,9 @@ def exit_entry(entry: ListEntry, *, kind: str, on: date, actor: str, reason: str
 def _exit(entry, kind, on, actor, reason) -> ListEntry:
     if entry.status != Status.LISTED:
         raise EntryError(f"entry {entry.pk} is {entry.get_status_display()}, not listed")
+    if kind not in decided_exits(entry.list_type):
+        raise EntryError(f"{entry.list_type.name} has no {kind.replace('_', ' ')} rule in "
+                         "the catalog")
     if entry.listed_on and on < entry.listed_on:
         raise EntryError(f"the exit cannot precede the listing ({entry.listed_on})")
     earliest = _earliest_early_removal(entry)
@@ -172,6 +176,15 @@ def _exit(entry, kind, on, actor, reason) -> ListEntry:
     return _change(entry, actor=actor, on=on, reason=reason, kind=kind,
                    status=Status.EXITED, exited_on=on, exit_kind=kind, exit_reason=reason,
                    exit_by_record=False)
+
+
+def decided_exits(list_type: ListType) -> list[str]:
+    """The exits a decision may make from this list. Revocation, credit repair and a
+    corrected objection are open to every entry by law (NDRC Order 36, 山东省社会信用条例
+    Arts. 39–40); fulfilment and early removal only where the list's rules provide them."""
+    own = {rule["kind"] for rule in list_type.exit_rules}
+    return [kind for kind in DECIDED_EXITS
+            if kind not in (ExitKind.FULFILMENT, ExitKind.EARLY_REMOVAL) or kind in own]
 
 
 def _earliest_early_removal(entry: ListEntry) -> date | None:

@@ -276,10 +276,11 @@ class FeedbackIn:
 
 
 def give_feedback(check: Check, feedback: list[FeedbackIn], *, reported_by: str,
-                  today: date | None = None) -> list[CheckMeasure]:
+                  now: datetime | None = None) -> list[CheckMeasure]:
     """反馈: per measure, applied, not applied (with the reason) or not applicable. Feedback
     may be corrected; every report is journaled with what it replaced."""
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     if not feedback:
         raise CheckError("give feedback on at least one measure")
     rows = {m.pk: m for m in check.measures.select_related("measure")}
@@ -293,7 +294,7 @@ def give_feedback(check: Check, feedback: list[FeedbackIn], *, reported_by: str,
             row.status, row.handler, row.acted_on = item.status, item.handler.strip(), \
                 item.acted_on
             row.reason, row.outcome = item.reason.strip(), item.outcome.strip()
-            row.reported_at, row.reported_by = timezone.now(), reported_by
+            row.reported_at, row.reported_by = now, reported_by
             row.save()
             changed.append({"id": row.pk, "old": old, "new": _feedback_snapshot(row)})
         pending = check.measures.filter(status=FeedbackStatus.PENDING).count()

@@ -11,9 +11,9 @@ from xinyong.catalog.models import ListType
 from xinyong.core.text import normalize_code, normalize_name
 from xinyong.lists.models import ExitKind, ListEntry, Source, Status
 from xinyong.lists.services import (
-    DECIDED_EXITS,
     EntryError,
     confirm_listing,
+    decided_exits,
     exit_entry,
     give_notice,
     history,
@@ -95,11 +95,13 @@ def entry_new(request):
 
 
 def _exit_kinds(viewer, entry: ListEntry) -> list[tuple[str, str]]:
-    """The exits this viewer may take on this entry. An entry reported through collection
-    follows its record: the department ends it by reporting the removal or revoking the
-    record (an exit taken here would be undone by the next report of the record), so only
-    the credit centre's exits, which stand, are offered for it."""
-    kinds = DECIDED_EXITS if entry.source == Source.CONSOLE else CENTRE_EXITS
+    """The exits this viewer may take on this entry: those the catalog allows for its list.
+    An entry reported through collection follows its record — the department ends it by
+    reporting the removal or revoking the record, so record and entry agree — and only the
+    credit centre's exits (repair, objection) are offered for it here."""
+    allowed = decided_exits(entry.list_type)
+    kinds = allowed if entry.source == Source.CONSOLE else \
+        [k for k in allowed if k in CENTRE_EXITS]
     if viewer.can_link:  # the credit centre takes its own exits only
         kinds = [k for k in kinds if k in CENTRE_EXITS]
     return [(kind.value, kind.label) for kind in kinds]
