@@ -147,7 +147,7 @@ def _records(snapshot: Rules, subjects: list[Subject], today: date) -> dict[int,
 
 def _one(snapshot, department, matter, query, subjects, entries, records):
     """The result for one queried subject, with its CheckHit and CheckMeasure rows."""
-    asked = {"code": query.code} if query.code else {"name": query.name}
+    asked = {key: value for key, value in (("code", query.code), ("name", query.name)) if value}
     if not query.code:
         return {"query": asked, **_candidates(query.name)}, [], []
     subject = subjects.get(query.code)
