@@ -20,6 +20,7 @@ from xinyong.catalog.services import behaviours_shown
 from xinyong.core.calendar import CalendarNotCovered, add_working_days
 from xinyong.core.identifiers import IdentifierError, parse_any
 from xinyong.core.text import normalize_code, normalize_name
+from xinyong.core.writelock import write_turn
 from xinyong.journal.services import log_event
 from xinyong.subjects.models import Subject
 from xinyong.subjects.search import search_organisations
@@ -78,7 +79,7 @@ def run_check(*, department: Department, matter: str, purpose: str, queries: lis
         hits += subject_hits
         measures += subject_measures
     due = _feedback_due(today, snapshot.feedback_days) if measures else None
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         check = Check.objects.create(
             department=department, client=client, username=username, channel=channel,
             matter=matter, purpose=purpose.strip(), checked_at=now, checked_on=today,
