@@ -42,13 +42,6 @@ def penalty(db, settings, tmp_path) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def checks_written_in_the_tests_transaction(settings):
-    """The check writer's own thread would not see a test's uncommitted data (and would
-    commit past its rollback): tests store checks in the calling thread."""
-    settings.CHECK_GROUP_COMMIT = False
-
-
-@pytest.fixture(autouse=True)
 def english_outside_requests():
     """Service and command messages in English for assertions; pages still negotiate their
     language per request (Chinese by default) through LocaleMiddleware."""

@@ -82,8 +82,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Batches whose stored file is at most BATCH_INLINE_MAX_BYTES are processed in the request.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 BATCH_INLINE_MAX_BYTES = env_int("XINYONG_BATCH_INLINE_MAX_BYTES", 2 * 2**20)
-# Checks of concurrent requests share one commit (measures/writer.py); tests turn it off.
-CHECK_GROUP_COMMIT = env_bool("XINYONG_CHECK_GROUP_COMMIT", True)
 # POST /api/v1/batches carries up to 20,000 rows as JSON (Django's default is 2.5 MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 2**20
 

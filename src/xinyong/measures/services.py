@@ -20,6 +20,7 @@ from xinyong.catalog.services import behaviours_shown
 from xinyong.core.calendar import CalendarNotCovered, add_working_days
 from xinyong.core.identifiers import IdentifierError, parse_any
 from xinyong.core.text import normalize_code, normalize_name
+from xinyong.core.writelock import write_turn
 from xinyong.journal.services import log_event
 from xinyong.subjects.models import Subject
 from xinyong.subjects.search import search_organisations
@@ -27,7 +28,6 @@ from xinyong.subjects.search import search_organisations
 from .models import Channel, Check, CheckHit, CheckMeasure, FeedbackStatus
 from .queries import EntryRow, effective_entries_of, records_of, subjects_by_code
 from .rules import Rules, rules
-from .writer import store
 
 __all__ = ["MAX_SUBJECTS", "CheckError", "FeedbackIn", "Query", "cases", "give_feedback",
            "overdue", "run_check", "statistics"]
@@ -79,14 +79,20 @@ def run_check(*, department: Department, matter: str, purpose: str, queries: lis
         hits += subject_hits
         measures += subject_measures
     due = _feedback_due(today, snapshot.feedback_days) if measures else None
-    check = Check(
-        department=department, client=client, username=username, channel=channel,
-        matter=matter, purpose=purpose.strip(), checked_at=now, checked_on=today,
-        subjects_count=len(queries),
-        hit_count=sum(1 for r in results if r.get("entries") or r.get("measures")),
-        measures_count=len(measures), feedback_pending=len(measures), feedback_due=due,
-        results=results)
-    store(check, hits, measures)
+    with write_turn(), transaction.atomic():
+        check = Check.objects.create(
+            department=department, client=client, username=username, channel=channel,
+            matter=matter, purpose=purpose.strip(), checked_at=now, checked_on=today,
+            subjects_count=len(queries),
+            hit_count=sum(1 for r in results if r.get("entries") or r.get("measures")),
+            measures_count=len(measures), feedback_pending=len(measures), feedback_due=due,
+            results=results)
+        for row in hits + measures:
+            row.check_run = check
+        CheckHit.objects.bulk_create(hits, batch_size=500)
+        CheckMeasure.objects.bulk_create(measures, batch_size=500)
+        if measures:
+            _number_measures(check, results, measures)
     return check
 
 
@@ -239,6 +245,16 @@ def _measure(snapshot, rule, lists, behaviours) -> dict:
             "content": m.content, "legal_basis": m.legal_basis,
             "implementers": m.implementers, "triggered_by": _triggers(snapshot, lists,
                                                                      behaviours)}
+
+
+def _number_measures(check: Check, results: list, measures: list[CheckMeasure]) -> None:
+    """Give each measure in the stored results the id feedback refers to."""
+    ids = iter(m.pk for m in measures)
+    for result in results:
+        for measure in result.get("measures", []):
+            measure["id"] = next(ids)
+    Check.objects.filter(pk=check.pk).update(results=results)
+    check.results = results
 
 
 def _feedback_due(today: date, days: int) -> date:
