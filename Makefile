@@ -18,6 +18,7 @@ demo: $(BIN)/xinyong
 	$(BIN)/xinyong migrate --noinput --verbosity 0
 	@if test -f var/demo-logins.json; then $(BIN)/xinyong demo logins; \
 	 else $(BIN)/xinyong demo build --size $(SIZE); fi
+	$(BIN)/xinyong lists expire
 	$(BIN)/xinyong serve
 
 ## The whole suite: lint, migrations complete, tests on SQLite and on a throwaway PostgreSQL
