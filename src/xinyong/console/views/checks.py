@@ -105,6 +105,9 @@ def _subjects(check: Check, results: list, bound: dict, may_report: bool) -> lis
     its form (`bound` holds the form that came back with errors)."""
     rows = {m.pk: m for m in check.measures.all()}
     categories, types = _measure_labels()
+    snapshot = rules()
+    triggers = {lt.code: lt.name for lt in snapshot.list_types.values()} | {
+        b.code: b.name for behaviours in snapshot.behaviours_by_item.values() for b in behaviours}
     shown = []
     for result in results:
         measures = []
@@ -114,7 +117,9 @@ def _subjects(check: Check, results: list, bound: dict, may_report: bool) -> lis
             measures.append({**measure, "row": row, "form": form,
                              "category_label": categories.get(measure["category"],
                                                               measure["category"]),
-                             "type_label": types.get(measure["type"], measure["type"])})
+                             "type_label": types.get(measure["type"], measure["type"]),
+                             "triggers": [triggers.get(code, code)
+                                          for code in measure["triggered_by"]]})
         shown.append({**result, "records": _records(result), "measures": measures})
     return shown
 
