@@ -26,36 +26,32 @@ Targets: no errors; single check p99 ≤ 20 ms (client side); throughput ≥ 50 
 """
 
 import argparse
+import functools
 import http.client
 import json
 import os
 import random
-import re
-import resource
-import shutil
-import signal
 import statistics
 import subprocess
-import sys
-import tempfile
-import threading
-import time
 from pathlib import Path
 
-from portal import (  # bench/portal.py: the server, percentiles, the machine
-    PGBIN,
+import harness  # bench/harness.py: what the HTTP benches share
+from harness import (
     XINYONG,
-    free_port,
+    database_version,
+    describe_error,
     load,
+    logger,
     machine,
-    percentile,
+    machine_line,
+    ms,
+    prepare,
     run_timed,
+    serving,
     settle,
-    start_server,
-    stop_server,
+    summary,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SEED = 20261126
 LISTED_SHARE = 0.2
 PERSON_SHARE = 0.4  # of the rest: persons; the others are organisations
@@ -69,33 +65,14 @@ TARGET_P99_MS = 20
 TARGET_SHARE = 0.5
 AIM_PER_SECOND = 1_000
 TARGET_BATCH_S = 1.0
-SERVER_TIMING = re.compile(r"\bdur=([0-9.]+)")
 
-
-def log(message: str) -> None:
-    print(f"checks bench: {message}", file=sys.stderr, flush=True)
+log = logger("checks")
 
 
 # ---- building the database ------------------------------------------------------------------
 
-def prepare(var: Path, env: dict, size: str, keep: bool, vendor: str) -> dict:
-    """Build the database and the API client into `var` (or reuse what a --keep run left)."""
-    marker = var / f"bench-checks-{vendor}.json"
-    dump = var / "xinyong.pgdump"
-    if keep and marker.exists():
-        build = json.loads(marker.read_text())
-        if vendor == "postgresql":
-            log(f"restoring {dump}")
-            seconds, _ = run_timed([str(PGBIN / "pg_restore"), "--no-owner", "--jobs", "2",
-                                    "--dbname", env["XINYONG_DATABASE_URL"], str(dump)], env)
-            build["restore_s"] = round(seconds, 1)
-        seconds, _ = run_timed(XINYONG + ["migrate", "-v0"], env)
-        return dict(build, reused=str(var), migrate_s=round(seconds, 1))
-    if keep and vendor == "sqlite" and (var / "xinyong.sqlite3").exists():
-        sys.exit(f"checks bench: {var} holds a database this bench did not finish building; "
-                 "remove it or name another directory")
-    log("migrate")
-    migrate, _ = run_timed(XINYONG + ["migrate", "-v0"], env)
+def build_database(env: dict, size: str, migrate_s: float) -> dict:
+    """After `xinyong migrate`: the demo, then the API client (whose token it returns)."""
     log(f"demo build --size {size}" + (" (a minute or two)" if size == "medium" else ""))
     demo, _ = run_timed(XINYONG + ["demo", "build", "--size", size, "--no-progress"], env)
     _, out = run_timed(XINYONG + ["clients", "create", "--department", DEPARTMENT, "--scopes",
@@ -103,17 +80,7 @@ def prepare(var: Path, env: dict, size: str, keep: bool, vendor: str) -> dict:
                        stdout=subprocess.PIPE)
     token = next(line.split(":", 1)[1].strip() for line in out.splitlines()
                  if line.startswith("token:"))
-    build = {"size": size, "migrate_s": round(migrate, 1), "demo_s": round(demo, 1),
-             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-                                   / 1024), "token": token}
-    if keep:
-        if vendor == "postgresql":
-            log(f"dumping the database to {dump}")
-            run_timed([str(PGBIN / "pg_dump"), "--format", "custom", "--file", str(dump),
-                       env["XINYONG_DATABASE_URL"]], env)
-        marker.touch(mode=0o600)
-        marker.write_text(json.dumps(build, indent=2))
-    return build
+    return {"size": size, "migrate_s": migrate_s, "demo_s": round(demo, 1), "token": token}
 
 
 def describe_database(vendor: str) -> dict:
@@ -124,9 +91,7 @@ def describe_database(vendor: str) -> dict:
     from xinyong.subjects.models import Base, Subject
 
     with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version" if vendor == "postgresql"
-                       else "SELECT sqlite_version()")
-        version = cursor.fetchone()[0]
+        version = database_version(cursor, vendor)
         cursor.execute("SELECT COUNT(*) FROM records_record")
         records = cursor.fetchone()[0]
     return {"vendor": vendor, "version": version, "subjects": Subject.objects.count(),
@@ -180,60 +145,32 @@ def sample_codes(count: int, rng: random.Random) -> list[tuple[str, str]]:
 
 # ---- HTTP ------------------------------------------------------------------------------------
 
-class Client:
+class Client(harness.Client):
     """One keep-alive connection posting checks; reconnects once if the server closed it."""
 
+    OK = 201
+
     def __init__(self, port: int, token: str):
-        self.port, self.conn = port, None
-        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
-                        "Accept": "application/json"}
+        super().__init__(port, {"Authorization": f"Bearer {token}",
+                                "Content-Type": "application/json",
+                                "Accept": "application/json"})
 
     def post(self, body: dict) -> tuple[int, float, float | None, bytes]:
         """(status, client ms, server ms from Server-Timing, body)."""
-        payload = json.dumps(body, ensure_ascii=False).encode()
-        for attempt in (0, 1):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            started = time.perf_counter()
-            try:
-                self.conn.request("POST", "/api/v1/checks", body=payload, headers=self.headers)
-                response = self.conn.getresponse()
-                data = response.read()
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                self.close()
-                if attempt:
-                    raise
-                continue
-            except BaseException:
-                self.close()
-                raise
-            elapsed = (time.perf_counter() - started) * 1000
-            if response.will_close:
-                self.close()
-            match = SERVER_TIMING.search(response.getheader("Server-Timing") or "")
-            return response.status, elapsed, float(match.group(1)) if match else None, data
-        raise AssertionError("unreachable")
+        return self.request("POST", "/api/v1/checks",
+                            json.dumps(body, ensure_ascii=False).encode())
 
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+    def send(self, item: tuple[str, str], n: int) -> tuple[int, float, float | None, bytes]:
+        """A check of the subject with `item`'s code, as request number `n` of a load."""
+        return self.post(check_body([item[0]], f"bench load {n}"))
+
+    def failure(self, item, status: int | None, body: bytes | str) -> str:
+        return describe_error(status, body)
 
 
 def check_body(codes: list[str], purpose: str) -> dict:
     return {"subjects": [{"code": code} for code in codes], "matter": MATTER,
             "purpose": purpose}
-
-
-def describe_error(status: int | None, body: bytes | str) -> str:
-    text = body.decode(errors="replace") if isinstance(body, bytes) else body
-    return f"{status or 'exception'}: {' '.join(text.split())[:300]}"
-
-
-def summary(server: list[float], client: list[float]) -> dict:
-    return {f"{side}_{name}": percentile(values, p) if p else max(values, default=None)
-            for side, values in (("server", server), ("client", client))
-            for name, p in (("p50", 50), ("p95", 95), ("p99", 99), ("max", None))}
 
 
 def sequential(port: int, token: str, codes: list[tuple[str, str]], requests: int) -> dict:
@@ -258,56 +195,7 @@ def sequential(port: int, token: str, codes: list[tuple[str, str]], requests: in
         elapsed.append(ms)
     client.close()
     return {"requests": requests, "ok": len(server), "errors": errors, "hits": hits,
-            "first_error": first_error, **summary(server, elapsed)}
-
-
-def load_checks(port: int, token: str, codes: list[tuple[str, str]], clients: int,
-                seconds: float) -> dict:
-    """`clients` threads, each with its own keep-alive connection, posting single checks."""
-    deadline = time.perf_counter() + seconds
-    outcomes = [{"server": [], "client": [], "errors": 0, "first_error": None}
-                for _ in range(clients)]
-
-    def work(index: int) -> None:
-        client, outcome = Client(port, token), outcomes[index]
-        n = index * len(codes) // clients
-        while time.perf_counter() < deadline:
-            code, _kind = codes[n % len(codes)]
-            n += 1
-            try:
-                status, ms, dur, body = client.post(check_body([code], f"bench load {n}"))
-            except (OSError, http.client.HTTPException) as exc:
-                outcome["errors"] += 1
-                outcome["first_error"] = outcome["first_error"] or describe_error(None,
-                                                                                  repr(exc))
-                client.close()
-                continue
-            if status != 201 or dur is None:
-                outcome["errors"] += 1
-                outcome["first_error"] = outcome["first_error"] or describe_error(status, body)
-                continue
-            outcome["server"].append(dur)
-            outcome["client"].append(ms)
-        client.close()
-
-    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
-    started = time.perf_counter()
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-    server = [v for o in outcomes for v in o["server"]]
-    client = [v for o in outcomes for v in o["client"]]
-    errors = sum(o["errors"] for o in outcomes)
-    return {"clients": clients, "seconds": round(wall, 1), "requests": len(server) + errors,
-            "errors": errors, "per_second": round((len(server) + errors) / wall, 1),
-            "client_cpu_share": round(cpu / wall, 2),
-            "first_error": next((o["first_error"] for o in outcomes if o["first_error"]), None),
-            **summary(server, client)}
+            "first_error": first_error, **summary(server, elapsed, client_tail=True)}
 
 
 def batches(port: int, token: str, codes: list[tuple[str, str]], runs: int) -> dict:
@@ -331,26 +219,22 @@ def batches(port: int, token: str, codes: list[tuple[str, str]], runs: int) -> d
 
 
 def measure(env: dict, var: Path, token: str, singles: list, batch: list, args) -> dict:
-    port = free_port()
-    with open(var / "bench-server.log", "w") as server_log:
-        log(f"starting xinyong serve on port {port}")
-        server = start_server(env, port, server_log)
-        try:
-            # Warm-up, not counted: fresh connections, so both gunicorn workers serve some.
-            for n in range(WARM_UP):
-                warm = Client(port, token)
-                warm.post(check_body([singles[n % len(singles)][0]], "bench warm-up"))
-                warm.close()
-            log(f"{args.requests:,} sequential single checks")
-            latency = sequential(port, token, singles, args.requests)
-            log(f"load: {args.clients} clients for {args.seconds} s, single checks")
-            loaded = {"checks": load_checks(port, token, singles, args.clients, args.seconds)}
-            log(f"load: {args.clients} clients for {args.seconds} s, /healthz")
-            loaded["healthz"] = load(port, ["/healthz"], args.clients, args.seconds)
-            log(f"{BATCH_RUNS} checks of {len(batch):,} subjects")
-            batch_result = batches(port, token, batch, BATCH_RUNS)
-        finally:
-            stop_server(server)
+    with serving("checks", env, var) as port:
+        # Warm-up, not counted: fresh connections, so both gunicorn workers serve some.
+        for n in range(WARM_UP):
+            warm = Client(port, token)
+            warm.post(check_body([singles[n % len(singles)][0]], "bench warm-up"))
+            warm.close()
+        log(f"{args.requests:,} sequential single checks")
+        latency = sequential(port, token, singles, args.requests)
+        log(f"load: {args.clients} clients for {args.seconds} s, single checks")
+        loaded = {"checks": load(functools.partial(Client, port, token), singles, args.clients,
+                                 args.seconds, client_tail=True)}
+        log(f"load: {args.clients} clients for {args.seconds} s, /healthz")
+        loaded["healthz"] = load(functools.partial(harness.Client, port), ["/healthz"],
+                                 args.clients, args.seconds)
+        log(f"{BATCH_RUNS} checks of {len(batch):,} subjects")
+        batch_result = batches(port, token, batch, BATCH_RUNS)
     return {"latency": latency, "load": loaded, "batch": batch_result}
 
 
@@ -366,19 +250,13 @@ def cpu_model() -> str:
     return ""
 
 
-def ms(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
-
-
 def verdict(ok: bool | None) -> str:
     return "no data" if ok is None else ("PASS" if ok else "MISS")
 
 
 def report(results: dict) -> None:
     m, db, build = results["machine"], results["database"], results["build"]
-    print(f"machine: {m['cpu_model'] or m['processor']}, {m['cpus']} cores, {m['memory_gib']} "
-          f"GiB, {m['platform']}, Python {m['python']}, load average before the measurement "
-          f"{' / '.join(map(str, m['load_average']))}")
+    print(machine_line(m))
     print(f"database: {db['vendor']} {db['version']}, demo --size {build['size']}: "
           f"{db['subjects']:,} subjects ({db['organisations']:,} organisations), "
           f"{db['records']:,} credit records, {db['listed']:,} effective list entries, "
@@ -452,20 +330,28 @@ def ms_s(value: float | None) -> str:
 
 # ---- the run ---------------------------------------------------------------------------------
 
-def interrupted(signum, frame):
-    raise KeyboardInterrupt
+def collect(args, var: Path, env: dict, vendor: str) -> dict:
+    built = prepare("checks", var, env, bool(args.keep), vendor,
+                    functools.partial(build_database, env, args.size))
+    import django
 
+    django.setup()
+    settle("checks", vendor)
+    database = describe_database(vendor)
+    if "reused" in built and built["size"] != args.size:
+        log(f"the kept database is the {built['size']} demo; --size {args.size} ignored "
+            f"(remove {var} to rebuild)")
+    log(f"sampling {args.requests:,} + {BATCH:,} subjects")
+    rng = random.Random(SAMPLE_SEED)
+    singles = sample_codes(args.requests, rng)
+    batch = sample_codes(BATCH, rng)
+    from django.db import connection
 
-def in_cluster() -> int:
-    """Run this script again inside `scripts/with-postgres` (which sets XINYONG_DATABASE_URL
-    and removes the cluster when the run ends), in a process group of its own."""
-    command = [str(ROOT / "scripts" / "with-postgres"), sys.executable, __file__, *sys.argv[1:]]
-    child = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
-    while True:
-        try:
-            return child.wait()
-        except KeyboardInterrupt:
-            os.killpg(child.pid, signal.SIGINT)
+    connection.close()
+    return {"machine": dict(machine(), cpu_model=cpu_model()), "database": database,
+            "build": {k: v for k, v in built.items() if k != "token"},
+            "options": vars(args),
+            **measure(env, var, built["token"], singles, batch, args)}
 
 
 def main():
@@ -474,67 +360,10 @@ def main():
                         help="the demo city to build (default medium)")
     parser.add_argument("--requests", type=int, default=2000,
                         help="sequential single checks (default 2000)")
-    parser.add_argument("--clients", type=int, default=8, help="client threads of the load")
-    parser.add_argument("--seconds", type=float, default=20, help="duration of each load")
-    parser.add_argument("--postgres", action="store_true")
-    parser.add_argument("--keep", metavar="DIR", help="build into DIR, or reuse what a "
-                        "previous run built there")
-    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON "
-                        "(- for stdout)")
+    harness.add_options(parser)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyong.settings")
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, interrupted)
-    if args.postgres and "XINYONG_DATABASE_URL" not in os.environ:
-        sys.exit(in_cluster())
-    vendor = "postgresql" if os.environ.get("XINYONG_DATABASE_URL", "").startswith("postgres") \
-        else "sqlite"
-    var = Path(args.keep).resolve() if args.keep else \
-        Path(tempfile.mkdtemp(prefix="xinyong-checks-"))
-    var.mkdir(parents=True, exist_ok=True)
-    os.environ["XINYONG_VAR_DIR"] = str(var)
-    env = dict(os.environ)
-    try:
-        build = prepare(var, env, args.size, bool(args.keep), vendor)
-        import django
-
-        django.setup()
-        settle(vendor)
-        database = describe_database(vendor)
-        if "reused" in build and build["size"] != args.size:
-            log(f"the kept database is the {build['size']} demo; --size {args.size} ignored "
-                f"(remove {var} to rebuild)")
-        log(f"sampling {args.requests:,} + {BATCH:,} subjects")
-        rng = random.Random(SAMPLE_SEED)
-        singles = sample_codes(args.requests, rng)
-        batch = sample_codes(BATCH, rng)
-        from django.db import connection
-
-        connection.close()
-        results = {"machine": dict(machine(), cpu_model=cpu_model()), "database": database,
-                   "build": {k: v for k, v in build.items() if k != "token"},
-                   "options": vars(args),
-                   **measure(env, var, build["token"], singles, batch, args)}
-    except (subprocess.CalledProcessError, RuntimeError, OSError,
-            http.client.HTTPException) as exc:
-        server_log = var / "bench-server.log"
-        if server_log.exists():
-            tail = server_log.read_text(errors="replace").splitlines()[-20:]
-            print("\n".join(["server log (last lines):", *tail]), file=sys.stderr)
-        sys.exit(f"checks bench: {exc}")
-    except KeyboardInterrupt:
-        sys.exit("checks bench: interrupted")
-    finally:
-        if not args.keep:
-            shutil.rmtree(var, ignore_errors=True)
-    report(results)
-    if args.json:
-        text = json.dumps(results, ensure_ascii=False, indent=2)
-        if args.json == "-":
-            print(text)
-        else:
-            Path(args.json).write_text(text + "\n")
-
+    harness.run("checks", __file__, args, collect, report)
 
 if __name__ == "__main__":
     main()

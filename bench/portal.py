@@ -21,27 +21,34 @@ sampled from the database with a fixed seed; requests carry no cookies (new visi
 """
 
 import argparse
+import functools
 import http.client
 import json
 import os
-import platform
 import random
-import re
-import resource
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
 
-ROOT = Path(__file__).resolve().parent.parent
-XINYONG = [sys.executable, "-m", "xinyong"]
-PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
+from harness import (  # bench/harness.py: what the HTTP benches share
+    XINYONG,
+    Client,
+    add_options,
+    database_version,
+    load,
+    logger,
+    machine,
+    machine_line,
+    ms,
+    prepare,
+    run,
+    run_timed,
+    serving,
+    settle,
+    summary,
+)
 
 DEMO_SEED = 2017  # `xinyong demo build`'s default seed
 TOPUP_SEED = 4242  # names and types of the top-up organisations
@@ -53,14 +60,11 @@ TARGET_MS = 50
 COMMON = {2: ["青岛", "有限", "公司", "科技", "贸易", "黄岛"],
           4: ["有限公司", "科技有限", "青岛市市", "专业合作"]}
 COMMON_SHARE = 0.2
-SERVER_TIMING = re.compile(r"\bdur=([0-9.]+)")
 # The public JSON API allows 120 requests a minute per address by default; the bench's server
 # allows more, so the sequential JSON row gets --requests answers (the throttle still runs).
 API_RATE = "1000000/min"
 
-
-def log(message: str) -> None:
-    print(f"portal bench: {message}", file=sys.stderr, flush=True)
+log = logger("portal")
 
 
 # ---- building the database ------------------------------------------------------------------
@@ -98,58 +102,16 @@ def top_up(target: int) -> None:
     print(json.dumps({"existing": existing, "added": count, "seconds": round(seconds, 1)}))
 
 
-def run_timed(command: list[str], env: dict, stdout=subprocess.DEVNULL) -> tuple[float, str]:
-    started = time.perf_counter()
-    done = subprocess.run(command, env=env, cwd=ROOT, check=True, stdout=stdout, text=True)
-    return time.perf_counter() - started, done.stdout or ""
-
-
-def prepare(var: Path, env: dict, organisations: int, keep: bool, vendor: str) -> dict:
-    """Build the database into `var` (or reuse the one a --keep run left there)."""
-    marker = var / f"bench-portal-{vendor}.json"
-    dump = var / "xinyong.pgdump"
-    if keep and marker.exists():
-        build = json.loads(marker.read_text())
-        if vendor == "postgresql":
-            log(f"restoring {dump}")
-            seconds, _ = run_timed([str(PGBIN / "pg_restore"), "--no-owner", "--jobs", "2",
-                                    "--dbname", env["XINYONG_DATABASE_URL"], str(dump)], env)
-            build["restore_s"] = round(seconds, 1)
-        seconds, _ = run_timed(XINYONG + ["migrate", "-v0"], env)  # no-op unless code moved on
-        return dict(build, reused=str(var), migrate_s=round(seconds, 1))
-    if keep and (var / "xinyong.sqlite3").exists() and vendor == "sqlite":
-        sys.exit(f"portal bench: {var} holds a database this bench did not finish building; "
-                 "remove it or name another directory")
-    log("migrate")
-    migrate, _ = run_timed(XINYONG + ["migrate", "-v0"], env)
+def build_database(env: dict, organisations: int, migrate_s: float) -> dict:
+    """After `xinyong migrate`: the medium demo, then the top-up (in a child)."""
     log("demo build --size medium (about a minute)")
     demo, _ = run_timed(XINYONG + ["demo", "build", "--size", "medium", "--no-progress"], env)
     log(f"top-up to {organisations:,} organisations")
     _, out = run_timed([sys.executable, __file__, "--_load", str(organisations)], env,
                        stdout=subprocess.PIPE)
     loaded = json.loads(out.strip().splitlines()[-1])
-    build = {"migrate_s": round(migrate, 1), "demo_s": round(demo, 1),
-             "topup_added": loaded["added"], "topup_s": loaded["seconds"],
-             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
-    if keep:
-        if vendor == "postgresql":
-            log(f"dumping the database to {dump}")
-            run_timed([str(PGBIN / "pg_dump"), "--format", "custom", "--file", str(dump),
-                       env["XINYONG_DATABASE_URL"]], env)
-        marker.write_text(json.dumps(build, indent=2))
-    return build
-
-
-def settle(vendor: str) -> None:
-    """PostgreSQL: VACUUM ANALYZE once, as autovacuum would soon after a bulk load, so that it
-    does not run (and plans do not change) during the measurement. SQLite is left as a
-    deployment leaves it (no ANALYZE)."""
-    from django.db import connection
-
-    if vendor == "postgresql":
-        log("VACUUM ANALYZE")
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+    return {"migrate_s": migrate_s, "demo_s": round(demo, 1),
+            "topup_added": loaded["added"], "topup_s": loaded["seconds"]}
 
 
 # ---- what to ask ------------------------------------------------------------------------------
@@ -242,11 +204,7 @@ def describe_database(vendor: str) -> dict:
     from xinyong.subjects.models import Base, Subject
 
     with connection.cursor() as cursor:
-        if vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-        else:
-            cursor.execute("SELECT sqlite_version()")
-        version = cursor.fetchone()[0]
+        version = database_version(cursor, vendor)
         cursor.execute("SELECT COUNT(*) FROM records_record")
         records = cursor.fetchone()[0]
     organisations = Subject.objects.exclude(base=Base.PERSON).count()
@@ -257,101 +215,6 @@ def describe_database(vendor: str) -> dict:
 
 
 # ---- HTTP ------------------------------------------------------------------------------------
-
-class Client:
-    """One keep-alive connection; reconnects once if the server closed it."""
-
-    def __init__(self, port: int):
-        self.port, self.conn = port, None
-
-    def get(self, path: str, close: bool = False) -> tuple[int, float, float | None, bytes]:
-        """(status, client ms, server ms from Server-Timing, body)."""
-        for attempt in (0, 1):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            started = time.perf_counter()
-            try:
-                self.conn.request("GET", path, headers={"Connection": "close"} if close else {})
-                response = self.conn.getresponse()
-                body = response.read()
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                self.close()  # a keep-alive connection the server had closed: once more
-                if attempt:
-                    raise
-                continue
-            except BaseException:
-                self.close()
-                raise
-            elapsed = (time.perf_counter() - started) * 1000
-            if response.will_close:
-                self.close()
-            match = SERVER_TIMING.search(response.getheader("Server-Timing") or "")
-            return response.status, elapsed, float(match.group(1)) if match else None, body
-        raise AssertionError("unreachable")
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(env: dict, port: int, logfile) -> subprocess.Popen:
-    from xinyong.core.management.commands.serve import _die_with_parent
-
-    # --no-background-worker: serve execs gunicorn, so this pid is gunicorn's master.
-    command = XINYONG + ["serve", "--no-background-worker", "--port", str(port),
-                         "--workers", "2", "--threads", "4"]
-    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=logfile, stderr=logfile,
-                              start_new_session=True, preexec_fn=_die_with_parent)
-    deadline = time.monotonic() + 60
-    client = Client(port)
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with status {server.returncode}")
-        try:
-            if client.get("/healthz", close=True)[0] == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the server did not answer /healthz within 60 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def percentile(values: list[float], p: float) -> float | None:
-    """Nearest rank."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, -(-len(ordered) * p // 100) - 1))]
-
-
-def summary(server: list[float], client: list[float]) -> dict:
-    return {"server_p50": percentile(server, 50), "server_p95": percentile(server, 95),
-            "server_p99": percentile(server, 99), "server_max": max(server, default=None),
-            "client_p50": percentile(client, 50), "client_p95": percentile(client, 95)}
-
-
-def describe_error(path: str, status: int | None, body: bytes | str) -> str:
-    text = body.decode(errors="replace") if isinstance(body, bytes) else body
-    text = " ".join(text.split())[:300]
-    return f"{status or 'exception'} GET {path}: {text}"
-
 
 def sequential(port: int, paths: list[tuple[str, str]], requests: int) -> dict:
     """`requests` requests one after another over one keep-alive connection."""
@@ -365,7 +228,7 @@ def sequential(port: int, paths: list[tuple[str, str]], requests: int) -> dict:
             status, elapsed, dur, body = client.get(path)
         except (OSError, http.client.HTTPException) as exc:
             errors += 1
-            first_error = first_error or describe_error(path, None, repr(exc))
+            first_error = first_error or client.failure(path, None, repr(exc))
             client.close()
             continue
         if status == 429:  # the public API's rate limit: stop this kind rather than wait
@@ -373,7 +236,7 @@ def sequential(port: int, paths: list[tuple[str, str]], requests: int) -> dict:
             break
         if status != 200 or dur is None:
             errors += 1
-            first_error = first_error or describe_error(path, status, body)
+            first_error = first_error or client.failure(path, status, body)
             continue
         server_ms.setdefault(variant, []).append(dur)
         client_ms.setdefault(variant, []).append(elapsed)
@@ -386,55 +249,6 @@ def sequential(port: int, paths: list[tuple[str, str]], requests: int) -> dict:
     result["variants"] = {variant: dict(summary(values, client_ms[variant]), ok=len(values))
                           for variant, values in sorted(server_ms.items())}
     return result
-
-
-def load(port: int, paths: list[str], clients: int, seconds: float) -> dict:
-    """`clients` threads, each with its own keep-alive connection, for `seconds`."""
-    deadline = time.perf_counter() + seconds
-    outcomes = [{"server": [], "client": [], "errors": 0, "first_error": None}
-                for _ in range(clients)]
-
-    def work(index: int) -> None:
-        client, outcome = Client(port), outcomes[index]
-        n = index * len(paths) // clients
-        while time.perf_counter() < deadline:
-            path = paths[n % len(paths)]
-            n += 1
-            try:
-                status, elapsed, dur, body = client.get(path)
-            except (OSError, http.client.HTTPException) as exc:
-                outcome["errors"] += 1
-                outcome["first_error"] = outcome["first_error"] or \
-                    describe_error(path, None, repr(exc))
-                client.close()
-                continue
-            if status != 200 or dur is None:
-                outcome["errors"] += 1
-                outcome["first_error"] = outcome["first_error"] or \
-                    describe_error(path, status, body)
-                continue
-            outcome["server"].append(dur)
-            outcome["client"].append(elapsed)
-        client.close()
-
-    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
-    started = time.perf_counter()
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-    server = [v for o in outcomes for v in o["server"]]
-    client = [v for o in outcomes for v in o["client"]]
-    errors = sum(o["errors"] for o in outcomes)
-    return {"clients": clients, "seconds": round(wall, 1), "requests": len(server) + errors,
-            "errors": errors, "per_second": round((len(server) + errors) / wall, 1),
-            "client_cpu_share": round(cpu / wall, 2),
-            "first_error": next((o["first_error"] for o in outcomes if o["first_error"]), None),
-            **summary(server, client)}
 
 
 # ---- the run ---------------------------------------------------------------------------------
@@ -465,49 +279,29 @@ def url_lists(queries: dict) -> dict[str, list[tuple[str, str]]]:
 
 def measure(env: dict, var: Path, queries: dict, args) -> dict:
     urls = url_lists(queries)
-    port = free_port()
-    with open(var / "bench-server.log", "w") as server_log:
-        log(f"starting xinyong serve on port {port}")
-        server = start_server(env, port, server_log)
-        try:
-            # Warm-up, not counted: fresh connections, so both gunicorn workers serve some.
-            warm = Client(port)
-            for key in urls:
-                for path, _ in urls[key][:10]:
-                    warm.get(path, close=True)
-            latency = {}
-            for key, label, *_ in KINDS:
-                log(f"{args.requests:,} sequential requests: {label}")
-                latency[key] = sequential(port, urls[key], args.requests)
-            pages = [p for key in ("search2", "search4", "code", "profile") for p, _ in urls[key]]
-            random.Random(SAMPLE_SEED).shuffle(pages)
-            log(f"load: {args.clients} clients for {args.seconds} s, HTML pages")
-            loaded = {"pages": load(port, pages, args.clients, args.seconds)}
-            log(f"load: {args.clients} clients for {args.seconds} s, /healthz")
-            loaded["healthz"] = load(port, ["/healthz"], args.clients, args.seconds)
-        finally:
-            stop_server(server)
+    with serving("portal", env, var) as port:
+        # Warm-up, not counted: fresh connections, so both gunicorn workers serve some.
+        warm = Client(port)
+        for key in urls:
+            for path, _ in urls[key][:10]:
+                warm.get(path, close=True)
+        latency = {}
+        for key, label, *_ in KINDS:
+            log(f"{args.requests:,} sequential requests: {label}")
+            latency[key] = sequential(port, urls[key], args.requests)
+        pages = [p for key in ("search2", "search4", "code", "profile") for p, _ in urls[key]]
+        random.Random(SAMPLE_SEED).shuffle(pages)
+        connect = functools.partial(Client, port)
+        log(f"load: {args.clients} clients for {args.seconds} s, HTML pages")
+        loaded = {"pages": load(connect, pages, args.clients, args.seconds)}
+        log(f"load: {args.clients} clients for {args.seconds} s, /healthz")
+        loaded["healthz"] = load(connect, ["/healthz"], args.clients, args.seconds)
     return {"latency": latency, "load": loaded}
-
-
-def machine() -> dict:
-    memory = next((int(line.split()[1]) for line in open("/proc/meminfo")
-                   if line.startswith("MemTotal")), 0) if Path("/proc/meminfo").exists() else 0
-    return {"platform": platform.platform(), "processor": platform.processor()
-            or platform.machine(), "cpus": os.cpu_count(), "memory_gib": round(memory / 2**20, 1),
-            "python": platform.python_version(),
-            "load_average": [round(x, 2) for x in os.getloadavg()]}  # other work on the machine
-
-
-def ms(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
 
 
 def report(results: dict) -> None:
     m, db, build = results["machine"], results["database"], results["build"]
-    print(f"machine: {m['processor']}, {m['cpus']} cores, {m['memory_gib']} GiB, "
-          f"{m['platform']}, Python {m['python']}, load average before the measurement "
-          f"{' / '.join(map(str, m['load_average']))}")
+    print(machine_line(m))
     print(f"database: {db['vendor']} {db['version']}, {db['organisations']:,} organisations "
           f"({db['subjects']:,} subjects), {db['records']:,} credit records")
     if "reused" in build:
@@ -560,34 +354,34 @@ def report(results: dict) -> None:
             print(f"first error, {label}: {error}")
 
 
-def interrupted(signum, frame):
-    raise KeyboardInterrupt
+def collect(args, var: Path, env: dict, vendor: str) -> dict:
+    env.setdefault("XINYONG_PUBLIC_API_RATE", API_RATE)
+    built = prepare("portal", var, env, bool(args.keep), vendor,
+                    functools.partial(build_database, env, args.organisations))
+    import django
 
+    django.setup()
+    database = describe_database(vendor)
+    if "reused" in built and database["organisations"] != args.organisations:
+        log(f"the kept database has {database['organisations']:,} organisations; "
+            f"--organisations {args.organisations:,} ignored (remove {var} to rebuild)")
+    settle("portal", vendor)
+    log(f"sampling {args.requests:,} queries per kind")
+    queries = sample_queries(args.requests)
+    from django.db import connection
 
-def in_cluster() -> int:
-    """Run this script again inside `scripts/with-postgres` (which sets XINYONG_DATABASE_URL
-    and removes the cluster when the run ends), in a process group of its own: an interrupt
-    reaches it as SIGINT, so the run stops its server and with-postgres its cluster."""
-    command = [str(ROOT / "scripts" / "with-postgres"), sys.executable, __file__, *sys.argv[1:]]
-    child = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
-    while True:
-        try:
-            return child.wait()
-        except KeyboardInterrupt:
-            os.killpg(child.pid, signal.SIGINT)
+    connection.close()
+    return {"machine": machine(), "database": database, "build": built,
+            "api_rate": env["XINYONG_PUBLIC_API_RATE"],
+            "options": {k: v for k, v in vars(args).items() if k != "_load"},
+            **measure(env, var, queries, args)}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--organisations", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=1000, help="per kind of request")
-    parser.add_argument("--clients", type=int, default=8, help="client threads of the load")
-    parser.add_argument("--seconds", type=float, default=20, help="duration of each load")
-    parser.add_argument("--postgres", action="store_true")
-    parser.add_argument("--keep", metavar="DIR", help="build into DIR, or reuse what a "
-                        "previous run built there")
-    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON "
-                        "(- for stdout)")
+    add_options(parser)
     parser.add_argument("--_load", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyong.settings")
@@ -596,58 +390,7 @@ def main():
 
         django.setup()
         return top_up(args._load)
-    # Ctrl-C and SIGTERM alike: stop the server, remove var/ (even if started with SIGINT
-    # ignored, as a background job of a script is).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, interrupted)
-    if args.postgres and "XINYONG_DATABASE_URL" not in os.environ:
-        sys.exit(in_cluster())
-    vendor = "postgresql" if os.environ.get("XINYONG_DATABASE_URL", "").startswith("postgres") \
-        else "sqlite"
-    var = Path(args.keep).resolve() if args.keep else \
-        Path(tempfile.mkdtemp(prefix="xinyong-portal-"))
-    var.mkdir(parents=True, exist_ok=True)
-    os.environ["XINYONG_VAR_DIR"] = str(var)
-    env = dict(os.environ)
-    env.setdefault("XINYONG_PUBLIC_API_RATE", API_RATE)
-    try:
-        build = prepare(var, env, args.organisations, bool(args.keep), vendor)
-        import django
-
-        django.setup()
-        database = describe_database(vendor)
-        if "reused" in build and database["organisations"] != args.organisations:
-            log(f"the kept database has {database['organisations']:,} organisations; "
-                f"--organisations {args.organisations:,} ignored (remove {var} to rebuild)")
-        settle(vendor)
-        log(f"sampling {args.requests:,} queries per kind")
-        queries = sample_queries(args.requests)
-        from django.db import connection
-
-        connection.close()
-        results = {"machine": machine(), "database": database, "build": build,
-                   "api_rate": env["XINYONG_PUBLIC_API_RATE"],
-                   "options": {k: v for k, v in vars(args).items() if k != "_load"},
-                   **measure(env, var, queries, args)}
-    except (subprocess.CalledProcessError, RuntimeError, OSError,
-            http.client.HTTPException) as exc:
-        server_log = var / "bench-server.log"
-        if server_log.exists():
-            tail = server_log.read_text(errors="replace").splitlines()[-20:]
-            print("\n".join(["server log (last lines):", *tail]), file=sys.stderr)
-        sys.exit(f"portal bench: {exc}")
-    except KeyboardInterrupt:
-        sys.exit("portal bench: interrupted")
-    finally:
-        if not args.keep:
-            shutil.rmtree(var, ignore_errors=True)
-    report(results)
-    if args.json:
-        text = json.dumps(results, ensure_ascii=False, indent=2)
-        if args.json == "-":
-            print(text)
-        else:
-            Path(args.json).write_text(text + "\n")
+    run("portal", __file__, args, collect, report)
 
 
 if __name__ == "__main__":
