@@ -115,24 +115,20 @@ def confirm_listing(entry: ListEntry, *, listed_on: date, actor: str, reason: st
     `valid_until` the list type's default validity applies (its last day moved off a
     holiday, 民法典 Art. 203)."""
     with transaction.atomic():
-        entry = _locked(entry)
-        return _confirm(entry, listed_on, actor, reason, valid_until)
-
-
-def _confirm(entry, listed_on, actor, reason, valid_until) -> ListEntry:
-    if entry.status != Status.NOTICE:
-        raise EntryError(f"entry {entry.pk} is {entry.get_status_display()}, not awaiting "
-                         "listing")
-    ends = statement_ends(entry)
-    if ends is not None and listed_on <= ends:
-        raise EntryError(f"the subject may state its case until {ends}; the listing can take "
-                         f"effect from the next day")
-    valid_until = valid_until or _default_end(entry.list_type, listed_on)
-    if valid_until is not None and valid_until < listed_on:
-        raise EntryError("the validity cannot end before the listing starts")
-    return _change(entry, actor=actor, on=listed_on, reason=reason or entry.reason,
-                   kind="listed", status=Status.LISTED, listed_on=listed_on,
-                   valid_until=valid_until)
+        _locked(entry)
+        if entry.status != Status.NOTICE:
+            raise EntryError(f"entry {entry.pk} is {entry.get_status_display()}, not awaiting "
+                             "listing")
+        ends = statement_ends(entry)
+        if ends is not None and listed_on <= ends:
+            raise EntryError(f"the subject may state its case until {ends}; the listing can "
+                             "take effect from the next day")
+        valid_until = valid_until or _default_end(entry.list_type, listed_on)
+        if valid_until is not None and valid_until < listed_on:
+            raise EntryError("the validity cannot end before the listing starts")
+        return _change(entry, actor=actor, on=listed_on, reason=reason or entry.reason,
+                       kind="listed", status=Status.LISTED, listed_on=listed_on,
+                       valid_until=valid_until)
 
 
 def withdraw_notice(entry: ListEntry, *, on: date, actor: str, reason: str) -> ListEntry:
@@ -140,7 +136,7 @@ def withdraw_notice(entry: ListEntry, *, on: date, actor: str, reason: str) -> L
     _need(reason)
     _not_future(on)
     with transaction.atomic():
-        entry = _locked(entry)
+        _locked(entry)
         if entry.status != Status.NOTICE:
             raise EntryError(f"entry {entry.pk} is not awaiting listing")
         return _change(entry, actor=actor, on=on, reason=reason, kind=ExitKind.NOT_LISTED,
@@ -204,7 +200,7 @@ def _not_future(day: date) -> None:
 
 
 def _locked(entry: ListEntry) -> ListEntry:
-    """The entry as stored, locked until the transaction ends: two people deciding on it at
+    """Reload the entry and lock it until the transaction ends: two people deciding on it at
     once are served one after the other, the second seeing the first's result."""
     entry.refresh_from_db(from_queryset=ListEntry.objects.select_for_update())
     return entry

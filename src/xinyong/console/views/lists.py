@@ -2,7 +2,6 @@
 entry with its history and the decisions still open on it."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -159,14 +158,9 @@ def entry_detail(request, pk):
             messages.error(request, _("This decision is no longer open on this entry."))
             return redirect("console:list_entry", pk=entry.pk)
         if forms[action].is_valid():
-            try:
-                # The services check the state they are given: re-read it under a lock so
-                # that two people deciding at once cannot both pass.
-                with transaction.atomic():
-                    entry = request.viewer.list_entries().select_for_update(of=("self",)).get(
-                        pk=entry.pk)
-                    message = _decide(entry, action, forms[action].cleaned_data,
-                                      request.viewer.username)
+            try:  # the services lock the entry while deciding
+                message = _decide(entry, action, forms[action].cleaned_data,
+                                  request.viewer.username)
             except EntryError as exc:
                 forms[action].add_error(None, str(exc))
             else:
