@@ -73,12 +73,6 @@ class ListEntry(models.Model):
     def __str__(self):
         return f"{self.list_type_id}:{self.subject_id} ({self.status})"
 
-    def effective_on(self, day) -> bool:
-        """Listed on `day`: the listing has started and its validity has not ended."""
-        return (self.status == Status.LISTED and self.listed_on is not None
-                and self.listed_on <= day
-                and (self.valid_until is None or day <= self.valid_until))
-
 
 class Transition(models.Model):
     """名单状态变更 — one step of an entry's lifecycle, with its date, actor and reason."""

@@ -121,7 +121,6 @@ def create_check(request, body: CheckIn):
                                    for s in body.subjects])
     except CheckError as exc:
         raise HttpError(422, str(exc)) from None
-    check.department = client.department
     return Status(201, _out(check))
 
 
