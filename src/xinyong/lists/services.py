@@ -22,7 +22,6 @@ from django.utils import timezone
 from xinyong.catalog.conditions import evaluate
 from xinyong.catalog.models import Behaviour, Department, InformationItem, ListType, Nature
 from xinyong.catalog.services import behaviours_shown
-from xinyong.core.bulkdb import select_in
 from xinyong.core.calendar import CalendarNotCovered, add_working_days
 from xinyong.core.periods import add_months, period_end
 from xinyong.journal.services import log_create, log_event, log_update
@@ -481,18 +480,16 @@ def _withdraw_red(item: InformationItem, record_ids, actor, today, result: SyncR
     behaviours = list(Behaviour.objects.filter(item=item, active=True,
                                                nature=Nature.DISHONEST,
                                                severity__in=severities))
-    if not behaviours:
+    if not behaviours or not record_ids:
         return
-    subjects = {subject for (subject,) in select_in(
-        f'SELECT DISTINCT subject_id FROM "{Record._meta.db_table}" WHERE id {{in_values}}',
-        record_ids)}
-    red = [e for start in range(0, len(subjects), CHUNK) for e in effective_entries(today)
-           .filter(list_type_id__in=rules,
-                   subject_id__in=sorted(subjects)[start:start + CHUNK])
-           .select_related("list_type", "subject")]
-    if not red:
+    # Start from the red lists (short) rather than the batch (up to a million rows).
+    red_subjects = set(effective_entries(today).filter(list_type_id__in=rules)
+                       .values_list("subject_id", flat=True))
+    if not red_subjects:
         return
-    shown = _serious_records(item, set(record_ids), {e.subject_id for e in red}, behaviours)
+    shown = _serious_records(item, record_ids, red_subjects, behaviours)
+    red = effective_entries(today).filter(list_type_id__in=rules, subject_id__in=list(shown)) \
+        .select_related("list_type", "subject") if shown else []
     for entry in red:
         found = [(record, b) for record, b in shown.get(entry.subject_id, [])
                  if b.severity in rules[entry.list_type_id]]
@@ -507,12 +504,16 @@ def _withdraw_red(item: InformationItem, record_ids, actor, today, result: SyncR
             result.withdrawn.append(entry.pk)
 
 
-def _serious_records(item, record_ids: set, subject_ids, behaviours) -> dict[int, list]:
+def _serious_records(item, record_ids, subject_ids: set, behaviours) -> dict[int, list]:
     """Active records among `record_ids` of these subjects, with the behaviours they show."""
+    wanted, subjects = set(record_ids), sorted(subject_ids)
     shown: dict[int, list] = {}
-    records = Record.objects.filter(item=item, subject_id__in=subject_ids,
-                                     status=RecordStatus.ACTIVE).select_related("item")
-    for record in (r for r in records if r.pk in record_ids):
-        for behaviour in behaviours_shown(behaviours, record.fields):
-            shown.setdefault(record.subject_id, []).append((record, behaviour))
+    for start in range(0, len(subjects), CHUNK):
+        records = Record.objects.filter(
+            item=item, subject_id__in=subjects[start:start + CHUNK],
+            id__range=(min(wanted), max(wanted)), status=RecordStatus.ACTIVE,
+        ).select_related("item")
+        for record in (r for r in records if r.pk in wanted):
+            for behaviour in behaviours_shown(behaviours, record.fields):
+                shown.setdefault(record.subject_id, []).append((record, behaviour))
     return shown
