@@ -196,3 +196,11 @@ def test_statistics_draw_charts_and_list_cases(english, checker, listed, clean, 
     page = english.get("/console/checks/stats/", {"start": later,
                                                   "end": "2020-01-01"}).content.decode()
     assert "must start before it ends" in page and "不予担任法定代表人" not in page
+
+
+def test_what_the_check_says_is_in_the_pages_language(client, checker, listed):
+    client.force_login(checker)  # no language chosen: Chinese
+    page = run(client, follow=True, name="青岛核查页面").content.decode()
+    assert "名称不能确定主体" in page and "名称以所查内容开头" in page
+    page = run(client, follow=True, codes="12345").content.decode()
+    assert "代码无效" in page

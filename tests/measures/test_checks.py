@@ -82,7 +82,7 @@ def test_a_name_gives_candidates_never_a_pick(town):
 
 def test_a_name_that_disagrees_with_the_code_is_flagged(town):
     result = check([Query(code=town.clean.code, name="别的公司")]).results[0]
-    assert "not the registered name" in result["warning"]
+    assert "neither the registered nor a former name" in result["warning"]
 
 
 def test_bad_requests_say_what_to_fix(town):

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from xinyong.catalog.models import Department
 from xinyong.catalog.services import behaviours_shown
@@ -34,14 +35,16 @@ __all__ = ["MAX_SUBJECTS", "CheckError", "FeedbackIn", "Query", "cases", "give_f
 
 MAX_SUBJECTS = 1_000
 CANDIDATES = 10  # per name-only query
+# The messages a result carries are English in the API and translated on the console's
+# pages (gettext_noop: marked for the catalog, not translated here); what varies goes in fields.
 EXPLANATIONS = {  # how a name-only query matched a candidate
-    ("code", True): "the identifier matches",
-    ("name", True): "the name matches exactly",
-    ("name", False): "a former name (曾用名) matches exactly",
-    ("prefix", True): "the name starts with the query",
-    ("prefix", False): "a former name starts with the query",
-    ("substring", True): "the name contains the query",
-    ("substring", False): "a former name contains the query",
+    ("code", True): gettext_noop("the identifier matches"),
+    ("name", True): gettext_noop("the name matches exactly"),
+    ("name", False): gettext_noop("a former name (曾用名) matches exactly"),
+    ("prefix", True): gettext_noop("the name starts with the query"),
+    ("prefix", False): gettext_noop("a former name starts with the query"),
+    ("substring", True): gettext_noop("the name contains the query"),
+    ("substring", False): gettext_noop("a former name contains the query"),
 }
 
 
@@ -184,8 +187,8 @@ def _name_warning(query: Query, subject: Subject) -> dict:
     if not query.name.strip() or normalize_name(query.name) == normalize_name(subject.name) \
             or subject.former_names.filter(name=query.name.strip()).exists():
         return {}
-    return {"warning": f"the name given ({query.name.strip()}) is not the registered name "
-                       f"of {subject.code}; make sure the identifier is right"}
+    return {"warning": gettext_noop("the name given is neither the registered nor a former "
+                                    "name of this subject; make sure the identifier is right")}
 
 
 def _triggers(snapshot, list_ids, behaviour_ids) -> list[str]:
@@ -197,10 +200,11 @@ def _not_found(code: str) -> dict:
     try:
         parse_any(normalize_code(code))
     except IdentifierError as exc:
-        return {"status": "invalid", "message": f"not a valid identifier: {exc}"}
+        return {"status": "invalid", "message": gettext_noop("not a valid identifier"),
+                "detail": str(exc)}
     return {"status": "not_found",
-            "message": "no subject with this identifier is registered on the platform; no "
-                       "list entries or measures are known for it"}
+            "message": gettext_noop("no subject with this identifier is registered on the "
+                                    "platform; no list entries or measures are known for it")}
 
 
 def _candidates(name: str) -> dict:
@@ -210,16 +214,15 @@ def _candidates(name: str) -> dict:
                    "explanation": EXPLANATIONS[(hit.tier, hit.current or hit.tier == "code")]}
                   for hit in found.hits]
     if found.too_short:
-        message = "the name is too short to search; give at least two characters"
+        message = gettext_noop("the name is too short to search; give at least two characters")
     elif not candidates:
-        message = "no organisation has this name; check by identifier"
+        message = gettext_noop("no organisation has this name; check by identifier")
     else:
-        message = ("a name does not identify a subject: choose the right candidate and check "
-                   "again by its identifier (natural persons are checked by identity number "
-                   "only)")
-        if found.total > len(candidates):
-            message += f"; {found.total} matches, the first {len(candidates)} shown"
-    return {"status": "candidates", "candidates": candidates, "message": message}
+        message = gettext_noop("a name does not identify a subject: choose the right candidate "
+                               "and check again by its identifier (natural persons are checked "
+                               "by identity number only)")
+    return {"status": "candidates", "candidates": candidates, "matches": found.total,
+            "message": message}
 
 
 def _entry(snapshot, entry) -> dict:
