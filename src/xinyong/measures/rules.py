@@ -37,21 +37,24 @@ class Rules:
     measures: tuple[MeasureRule, ...]
     list_types: dict  # id -> ListType
     behaviours_by_item: dict  # item id -> [Behaviour]
+    behaviours: dict  # id -> Behaviour
     matters: dict  # code -> name
     feedback_days: int
 
     def measures_for(self, department_id: int, matter: str, list_type_ids, behaviour_ids
-                     ) -> list[tuple[MeasureRule, list]]:
+                     ) -> list[tuple[MeasureRule, list[str], list[str]]]:
         """The measures this department applies in this matter that the given list types or
-        behaviours trigger, each with the ids that triggered it."""
+        behaviours trigger, each with the codes of the list types that triggered it and of
+        all its triggers (list types, then behaviours)."""
         found = []
         for rule in self.measures:
             if not rule.applies(department_id, matter):
                 continue
-            lists = rule.list_type_ids & list_type_ids
-            behaviours = rule.behaviour_ids & behaviour_ids
+            lists = [self.list_types[i].code for i in sorted(rule.list_type_ids & list_type_ids)]
+            behaviours = [self.behaviours[i].code
+                          for i in sorted(rule.behaviour_ids & behaviour_ids)]
             if lists or behaviours:
-                found.append((rule, sorted(lists), sorted(behaviours)))
+                found.append((rule, lists, lists + behaviours))
         return found
 
 
@@ -86,6 +89,7 @@ def _build(key: tuple) -> Rules:
             for_subject="subject" in (m.applies_to or ["subject"])) for m in measures),
         list_types={lt.pk: lt for lt in ListType.objects.filter(active=True)},
         behaviours_by_item=behaviours,
+        behaviours={b.pk: b for item in behaviours.values() for b in item},
         matters=dict(Term.objects.filter(vocabulary="business_matter", active=True)
                      .values_list("code", "name")),
         feedback_days=(header or {}).get("feedback_within_working_days")

@@ -166,18 +166,16 @@ def _one(snapshot, department, matter, query, subjects, entries, records):
             for e in own_entries]
     hits += [CheckHit(subject_id=subject.pk, behaviour=b, record_id=r.id)
              for r, b in own_records]
-    measures = [CheckMeasure(subject_id=subject.pk, measure=rule.measure,
-                             list_types=[snapshot.list_types[i].code for i in lists],
-                             triggers=_triggers(snapshot, lists, behaviours))
-                for rule, lists, behaviours in rules_found]
+    measures = [CheckMeasure(subject_id=subject.pk, measure=rule.measure, list_types=lists,
+                             triggers=triggers)
+                for rule, lists, triggers in rules_found]
     result = {"query": asked, "status": "found",
               "subject": {"code": subject.code, "name": subject.name,
                           "kind": subject.catalog_kind},
               **_name_warning(query, subject),
               "entries": [_entry(snapshot, e) for e in own_entries],
               "records": [_record(r, b) for r, b in own_records],
-              "measures": [_measure(snapshot, rule, lists, behaviours)
-                           for rule, lists, behaviours in rules_found]}
+              "measures": [_measure(rule, triggers) for rule, _lists, triggers in rules_found]}
     return result, hits, measures
 
 
@@ -189,11 +187,6 @@ def _name_warning(query: Query, subject: Subject) -> dict:
         return {}
     return {"warning": gettext_noop("the name given is neither the registered nor a former "
                                     "name of this subject; make sure the identifier is right")}
-
-
-def _triggers(snapshot, list_ids, behaviour_ids) -> list[str]:
-    names = {b.pk: b.code for bs in snapshot.behaviours_by_item.values() for b in bs}
-    return [snapshot.list_types[i].code for i in list_ids] + [names[i] for i in behaviour_ids]
 
 
 def _not_found(code: str) -> dict:
@@ -242,12 +235,11 @@ def _record(record, behaviour) -> dict:
             "decision_date": record.decision_date.isoformat() if record.decision_date else None}
 
 
-def _measure(snapshot, rule, lists, behaviours) -> dict:
+def _measure(rule, triggers: list[str]) -> dict:
     m = rule.measure
     return {"code": m.code, "name": m.name, "category": m.category, "type": m.type,
             "content": m.content, "legal_basis": m.legal_basis,
-            "implementers": m.implementers, "triggered_by": _triggers(snapshot, lists,
-                                                                     behaviours)}
+            "implementers": m.implementers, "triggered_by": triggers}
 
 
 def _number_measures(check: Check, results: list, measures: list[CheckMeasure]) -> None:

@@ -3,6 +3,6 @@ knowing them: data flows one way."""
 
 from django.dispatch import Signal
 
-# Sent inside the transaction that changed the records, after the change:
-# sender=InformationItem, record_ids=list[int] (created, updated or revoked records).
+# Sent inside the transaction that changed the records, after the change: sender=InformationItem,
+# item, actor, record_ids=list[int] (the created, updated or revoked records).
 records_changed = Signal()

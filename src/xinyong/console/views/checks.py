@@ -107,7 +107,7 @@ def _subjects(check: Check, results: list, bound: dict, may_report: bool) -> lis
     categories, types = _measure_labels()
     snapshot = rules()
     triggers = {lt.code: lt.name for lt in snapshot.list_types.values()} | {
-        b.code: b.name for behaviours in snapshot.behaviours_by_item.values() for b in behaviours}
+        b.code: b.name for b in snapshot.behaviours.values()}
     shown = []
     for result in results:
         measures = []
